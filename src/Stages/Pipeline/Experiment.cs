@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Lmev.Stages.Download;
+using Lmev.Stages.FilterSpanish;
+using Lmev.Stages.Sample;
+using Lmev.Stages.Split;
+
+namespace Lmev.Pipeline;
+
+/// <summary>Where an experiment's rows come from: a source pinned in data.lock.json, or the generated demo.</summary>
+/// <param name="Source">Name of an entry of data.lock.json.</param>
+/// <param name="Generate">Parameters of the generated demo data (instead of <paramref name="Source"/>).</param>
+public sealed record DatasetSpec(string? Source = null, DemoDataParams? Generate = null);
+
+/// <summary>The study's training protocol (../shared/data/README.md); read by the Train stage only.</summary>
+public sealed record TrainSettings(
+    int Epochs = 10,
+    int BatchSize = 4096,
+    double Dropout = 0.25,
+    int Hidden = 512,
+    double LearningRate = 1e-3,
+    int Patience = 3,
+    string Mode = "frozen",
+    ulong Seed = 1);
+
+/// <summary>
+/// <c>experiments/&lt;name&gt;.json</c>: one group of parameters per stage, so a stage's cache key
+/// depends only on its own group (changing epochs never re-splits the data).
+/// </summary>
+public sealed record Experiment(
+    string Description,
+    DatasetSpec Dataset,
+    FilterParams Filter,
+    SampleParams Sample,
+    SplitParams Split,
+    TrainSettings Train,
+    int Runs = 4,
+    JsonElement[]? Models = null,
+    JsonElement? Reference = null)
+{
+    /// <summary>The file name without extension; set by <see cref="Load"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Name { get; init; } = "";
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Path { get; init; } = "";
+
+    public static string FilePath(string root, string name) => System.IO.Path.Combine(root, "experiments", name + ".json");
+
+    public static Experiment Load(string root, string name)
+    {
+        var path = FilePath(root, name);
+        if (!File.Exists(path))
+        {
+            var known = Directory.Exists(System.IO.Path.Combine(root, "experiments"))
+                ? string.Join(", ", Directory.EnumerateFiles(System.IO.Path.Combine(root, "experiments"), "*.json").Select(System.IO.Path.GetFileNameWithoutExtension).Order())
+                : "none";
+            throw new LmevException($"{path}: no experiment named '{name}' (experiments: {known})");
+        }
+        var e = JsonFile.Read<Experiment>(path) with { Name = name, Path = path };
+        e.Validate();
+        return e;
+    }
+
+    private void Validate()
+    {
+        void Check(bool ok, string key, string expected, object? found)
+        {
+            if (!ok) throw new LmevException($"{Path}: {key}: expected {expected}, found {found ?? "nothing"}");
+        }
+        Check((Dataset.Source is null) != (Dataset.Generate is null), "dataset", "exactly one of 'source' or 'generate'",
+            Dataset.Source is null ? "neither" : "both");
+        if (Dataset.Generate is { } g)
+        {
+            Check(g.Rows > 0, "dataset.generate.rows", "a positive number", g.Rows);
+            Check(g.Categories >= 2, "dataset.generate.categories", "at least 2", g.Categories);
+            Check(g.SpanishFraction is > 0 and <= 1, "dataset.generate.spanishFraction", "a fraction in (0, 1]", g.SpanishFraction);
+        }
+        Check(Sample.Rows > 0, "sample.rows", "a positive number", Sample.Rows);
+        Check(Split.TestRows >= 0 && Split.TestRows < Sample.Rows, "split.testRows", $"0 to {Sample.Rows - 1} (fewer than sample.rows)", Split.TestRows);
+        Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
+        Check(Runs >= 1, "runs", "at least 1", Runs);
+        Check(Train.Epochs >= 1, "train.epochs", "at least 1", Train.Epochs);
+        Check(Train.BatchSize >= 1, "train.batchSize", "at least 1", Train.BatchSize);
+        Check(Train.Dropout is >= 0 and < 1, "train.dropout", "a probability in [0, 1)", Train.Dropout);
+    }
+}

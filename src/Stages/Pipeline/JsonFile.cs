@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lmev.Pipeline;
+
+/// <summary>Reads a JSON file into a validated record; errors name the file, line and JSON path.</summary>
+public static class JsonFile
+{
+    public static readonly JsonSerializerOptions Strict = new(CanonicalJson.Options)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static T Read<T>(string path)
+    {
+        if (!File.Exists(path)) throw new LmevException($"{path}: file not found");
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Strict)
+                ?? throw new LmevException($"{path}: expected a JSON object, found null");
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $"{path}:{line + 1}" : path;
+            throw new LmevException($"{where}: {e.Path}: {e.Message.Split(" Path:")[0]}", e);
+        }
+    }
+}

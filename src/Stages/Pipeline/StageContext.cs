@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Lmev.Pipeline;
+
+/// <summary>
+/// What a running stage may touch: its inputs, the (temporary) folder its outputs go to, a report
+/// that lands in the manifest, a log and progress bars. The folder is published by the cache only
+/// after <see cref="IStage.Run"/> returns.
+/// </summary>
+public sealed class StageContext(string outputDirectory, string experiment, IReadOnlyDictionary<string, Artifact> inputs, Action<string> log)
+{
+    public string OutputDirectory { get; } = outputDirectory;
+
+    public string Experiment { get; } = experiment;
+
+    public IReadOnlyDictionary<string, Artifact> Inputs { get; } = inputs;
+
+    /// <summary>Stage-specific facts for the manifest: row counts, bad rows, throughput.</summary>
+    public JsonObject Report { get; } = new();
+
+    /// <summary>Versions of the libraries the stage used, beside lmev's and .NET's own.</summary>
+    public SortedDictionary<string, string> Versions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The device the work ran on ("cpu" unless a stage says otherwise).</summary>
+    public string Device { get; set; } = "cpu";
+
+    public void Log(string message) => log(message);
+
+    public string Input(string name) =>
+        Inputs.TryGetValue(name, out var a) ? a.Path
+            : throw new InvalidOperationException($"stage has no input named '{name}'");
+
+    /// <summary>The path of an output file inside the stage's folder.</summary>
+    public string OutputPath(string file)
+    {
+        if (file.Contains('/') || file.Contains('\\') || file.StartsWith('.') || file == Manifest.FileName)
+            throw new ArgumentException($"'{file}' is not a valid output file name", nameof(file));
+        return Path.Combine(OutputDirectory, file);
+    }
+
+    public ProgressBar Progress(string label, long total, string unit = "rows") => new(label, total, unit);
+}
