@@ -67,6 +67,13 @@ public sealed class CsvWriter : IDisposable
         _lineStarted = false;
     }
 
+    /// <summary>Writes a line that is already CSV (as read by <see cref="CsvRowReader.Line"/>).</summary>
+    public void RawRow(ReadOnlySpan<byte> line)
+    {
+        Put(line);
+        EndRow();
+    }
+
     public void Row(params ReadOnlySpan<string> fields)
     {
         foreach (var f in fields) Field(f);

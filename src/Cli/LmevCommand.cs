@@ -1,0 +1,134 @@
+using System.CommandLine;
+using Lmev.Pipeline;
+
+namespace Lmev.Cli;
+
+/// <summary>
+/// The `lmev` program: one subcommand per pipeline step (what each Cake task runs), plus `status`
+/// and `gc`. A thin shell: it parses options, builds the experiment's flow and prints errors.
+/// </summary>
+public static class LmevCommand
+{
+    private static readonly Option<string> Experiment = new("--experiment", "-e")
+    {
+        Description = "Experiment to run: the name of a file in experiments/ (without .json)",
+        DefaultValueFactory = _ => "demo",
+        Recursive = true,
+    };
+
+    private static readonly Option<DirectoryInfo> Root = new("--root")
+    {
+        Description = "Project folder holding data.lock.json and experiments/ (default: the current folder)",
+        DefaultValueFactory = _ => new DirectoryInfo(Directory.GetCurrentDirectory()),
+        Recursive = true,
+    };
+
+    private static readonly Option<DirectoryInfo?> Cache = new("--cache")
+    {
+        Description = "Stage cache folder (default: <root>/cache, or $LMEV_CACHE)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
+    private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
+    private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "lmev: re-runs the study 'Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase' " +
+            "as a cached pipeline. Each step reads its upstream step's cached output; `dotnet cake --target=<Step>` runs them in order.")
+        {
+            Experiment, Root, Cache,
+        };
+        AddStep(root, "download", "Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data", Locked);
+        AddStep(root, "filter-spanish", "Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows", Strict);
+        AddStep(root, "sample", "Draw a seeded uniform sample of rows (reservoir sampling, one pass)");
+        AddStep(root, "split", "Split the sample into train/val/test and assign class ids");
+
+        var status = new Command("status", "Show each step of the experiment as up to date, stale (and why) or never run");
+        status.SetAction(p => Guard(() => ShowStatus(p)));
+        root.Subcommands.Add(status);
+
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only list what would be removed" };
+        var experiments = new Option<string[]>("--keep") { Description = "Experiments whose entries to keep (default: every experiment in experiments/)", AllowMultipleArgumentsPerToken = true };
+        var gc = new Command("gc", "Remove cache entries that no experiment reaches with its current parameters") { dryRun, experiments };
+        gc.SetAction(p => Guard(() => CollectGarbage(p, p.GetValue(experiments), p.GetValue(dryRun))));
+        root.Subcommands.Add(gc);
+        return root;
+    }
+
+    private static void AddStep(RootCommand root, string step, string description, params Option<bool>[] extra)
+    {
+        var command = new Command(step, description) { Force };
+        foreach (var o in extra) command.Options.Add(o);
+        command.SetAction(p => Guard(() =>
+        {
+            var flow = Flow(p);
+            flow.Run(step);
+            return 0;
+        }));
+        root.Subcommands.Add(command);
+    }
+
+    private static ExperimentFlow Flow(ParseResult p, string? experimentName = null)
+    {
+        var root = p.GetValue(Root)!.FullName;
+        var cache = p.GetValue(Cache)?.FullName
+            ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
+        var experiment = Pipeline.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
+        var options = new FlowOptions(root, cache, Console.WriteLine,
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict));
+        return new ExperimentFlow(experiment, options);
+    }
+
+    private static int ShowStatus(ParseResult p)
+    {
+        var flow = Flow(p);
+        Console.WriteLine($"experiment {p.GetValue(Experiment)} (cache {flow.Cache.Root})");
+        var stale = 0;
+        foreach (var s in flow.Status())
+        {
+            Console.WriteLine($"  {s.Step,-16} {s.State}{(s.Key is null ? "" : $" ({s.Key})")}");
+            foreach (var r in s.Reasons) Console.WriteLine($"  {"",-16}   {r}");
+            if (s.State != "up to date") stale++;
+        }
+        Console.WriteLine(stale == 0 ? "everything is up to date" : $"{stale} step(s) to run: dotnet cake --target=<Step> --experiment={p.GetValue(Experiment)}");
+        return 0;
+    }
+
+    private static int CollectGarbage(ParseResult p, string[]? keep, bool dryRun)
+    {
+        var root = p.GetValue(Root)!.FullName;
+        var names = keep is { Length: > 0 } ? keep
+            : Directory.EnumerateFiles(Path.Combine(root, "experiments"), "*.json").Select(Path.GetFileNameWithoutExtension).Order().ToArray()!;
+        var reachable = new HashSet<(string, string)>();
+        StageCache? cache = null;
+        foreach (var name in names)
+        {
+            var flow = Flow(p, name);
+            cache = flow.Cache;
+            reachable.UnionWith(flow.Reachable());
+        }
+        if (cache is null) return 0;
+        var removed = cache.Gc(reachable, dryRun);
+        foreach (var (stage, key, bytes) in removed)
+            Console.WriteLine($"{(dryRun ? "would remove" : "removed")} {stage}/{key} ({bytes / 1048576.0:F1} MiB)");
+        Console.WriteLine($"{removed.Count} entries {(dryRun ? "would be " : "")}removed, {removed.Sum(r => r.Bytes) / 1048576.0:F1} MiB; kept {reachable.Count} reachable from {string.Join(", ", names)}");
+        return 0;
+    }
+
+    /// <summary>Prints an <see cref="LmevException"/> as one clear line and exits 1, without a stack trace.</summary>
+    private static int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (LmevException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Lmev.Cli;
+
+return LmevCommand.Build().Parse(args).Invoke();

@@ -1,0 +1,71 @@
+using System.Text;
+using Lmev.Pipeline;
+using Lmev.Pipeline.Csv;
+
+namespace Lmev.Stages.FilterSpanish;
+
+/// <summary>
+/// Keeps the rows of one language, streaming: memory does not depend on the input's size. With a
+/// language column the row's value is compared byte for byte; without one, a detector restricted
+/// to Spanish and Portuguese decides. Unreadable rows are skipped and counted (or stop the stage
+/// in strict mode). Output: <c>rows.csv</c> with columns <c>title,category</c>.
+/// </summary>
+public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool strict = false) : IStage
+{
+    public const string Output = "rows.csv";
+
+    public string Name => "filter-spanish";
+
+    public int Version => 1;
+
+    public object Params => p;
+
+    public IReadOnlyDictionary<string, Artifact> Inputs { get; } = new Dictionary<string, Artifact> { ["source"] = source };
+
+    public void Run(StageContext context)
+    {
+        var path = context.Input("source");
+        using var reader = CsvRowReader.Open(path);
+        var title = reader.Column(p.TitleColumn);
+        var category = reader.Column(p.CategoryColumn);
+        var language = p.LanguageColumn is null ? -1 : reader.Column(p.LanguageColumn);
+        var wanted = Encoding.UTF8.GetBytes(p.Language);
+        var detector = language < 0 ? new LanguageDetector(p.Language) : null;
+        var bad = new BadRows(path, strict);
+        long read = 0, kept = 0, otherLanguage = 0;
+
+        using var writer = CsvWriter.Create(context.OutputPath(Output));
+        writer.Row("title", "category");
+        using (var progress = context.Progress("filter-spanish", new FileInfo(path).Length, "B"))
+        {
+            while (reader.NextNonBlank(out var problem))
+            {
+                read++;
+                if ((read & 0x3FFF) == 0) progress.Report(reader.FilePosition);
+                if (problem != RowProblem.None) { bad.Add(CsvRowReader.Describe(problem), reader.LineNumber); continue; }
+                var t = reader.Field(title);
+                if (t.Trim((byte)' ').IsEmpty) { bad.Add("empty title", reader.LineNumber); continue; }
+                var c = reader.Field(category);
+                if (c.Trim((byte)' ').IsEmpty) { bad.Add("empty category", reader.LineNumber); continue; }
+                var keep = detector is null ? reader.Field(language).SequenceEqual(wanted) : detector.IsWanted(t);
+                if (!keep) { otherLanguage++; continue; }
+                writer.Field(t);
+                writer.Field(c);
+                writer.EndRow();
+                kept++;
+            }
+            progress.Report(reader.FilePosition);
+        }
+
+        context.Log($"read {read:N0} rows, kept {kept:N0} ({p.Language}), {otherLanguage:N0} in other languages, {bad.Total:N0} bad");
+        foreach (var line in bad.Summary()) context.Log(line);
+        context.Report["rowsRead"] = read;
+        context.Report["rowsKept"] = kept;
+        context.Report["rowsOtherLanguage"] = otherLanguage;
+        context.Report["rowsBad"] = bad.Total;
+        context.Report["badRows"] = bad.ToJson();
+        context.Report["languageFrom"] = detector is null ? $"column '{p.LanguageColumn}'" : detector.Description;
+        if (kept == 0)
+            throw new LmevException($"{path}: no row has {(detector is null ? $"{p.LanguageColumn} = '{p.Language}'" : $"language {p.Language}")}; check filter.language in the experiment");
+    }
+}

@@ -1,0 +1,60 @@
+using Lmev.Pipeline;
+using Lmev.Pipeline.Csv;
+
+namespace Lmev.Stages.Sample;
+
+/// <summary>
+/// Draws a uniform seeded sample of rows in one streaming pass (reservoir sampling), memory O(rows).
+/// Rows keep their input order. Output: <c>sample.csv</c>, same columns as the input.
+/// </summary>
+public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
+{
+    public const string Output = "sample.csv";
+
+    public string Name => "sample";
+
+    public int Version => 1;
+
+    public object Params => p;
+
+    public IReadOnlyDictionary<string, Artifact> Inputs { get; } = new Dictionary<string, Artifact> { ["rows"] = rows };
+
+    public void Run(StageContext context)
+    {
+        var path = context.Input("rows");
+        if (p.Rows > Array.MaxLength) throw new LmevException($"sample.rows: expected at most {Array.MaxLength:N0}, found {p.Rows:N0}");
+        var reservoir = new Reservoir<byte[]>((int)p.Rows, SeededRandom.For(p.Seed, "sample"));
+        string[] header;
+        using (var reader = CsvRowReader.Open(path))
+        using (var progress = context.Progress("sample", new FileInfo(path).Length, "B"))
+        {
+            header = reader.Header;
+            while (reader.NextNonBlank(out var problem))
+            {
+                if (problem != RowProblem.None)
+                    throw new LmevException($"{path}:{reader.LineNumber}: {CsvRowReader.Describe(problem)} in a file written by filter-spanish; the cache entry is damaged, rerun with --force");
+                if (reservoir.Next()) reservoir.Keep(reader.Line.ToArray());
+                if ((reservoir.Seen & 0xFFFF) == 0) progress.Report(reader.FilePosition);
+            }
+            progress.Report(reader.FilePosition);
+        }
+
+        var sampled = 0L;
+        using (var writer = CsvWriter.Create(context.OutputPath(Output)))
+        {
+            writer.Row(header);
+            foreach (var line in reservoir.InStreamOrder())
+            {
+                writer.RawRow(line);
+                sampled++;
+            }
+        }
+
+        if (sampled < p.Rows)
+            context.Log($"warning: asked for {p.Rows:N0} rows but the input has only {reservoir.Seen:N0}; kept them all");
+        context.Log($"sampled {sampled:N0} of {reservoir.Seen:N0} rows (seed {p.Seed})");
+        context.Report["rowsIn"] = reservoir.Seen;
+        context.Report["rowsRequested"] = p.Rows;
+        context.Report["rowsSampled"] = sampled;
+    }
+}

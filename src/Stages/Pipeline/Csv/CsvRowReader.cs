@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Lmev.Pipeline.Csv;
+
+/// <summary>Why a row could not be read; the row is skipped (or, in strict mode, reading stops).</summary>
+public enum RowProblem
+{
+    None,
+    /// <summary>A quoted field not closed on its line, or text right after a closing quote.</summary>
+    UnbalancedQuote,
+    /// <summary>More or fewer fields than the header.</summary>
+    WrongFieldCount,
+    /// <summary>Bytes that are not UTF-8.</summary>
+    InvalidUtf8,
+}
+
+/// <summary>
+/// Streams RFC 4180 CSV (plain or gzip, detected by its magic bytes) one line at a time over raw
+/// UTF-8 bytes, so memory does not depend on the file's size and a filter can pass rows through
+/// without decoding them. A record is one line: titles never hold line breaks, and reading a quoted
+/// line break as a bad row lets the reader resynchronise at the next line instead of swallowing the
+/// rest of the file after one stray quote.
+/// </summary>
+public sealed class CsvRowReader : IDisposable
+{
+    private readonly Stream _stream;
+    private byte[] _buffer = new byte[1 << 20];
+    private int _start, _end;
+    private bool _eof;
+    private byte[] _unquoted = new byte[4096];
+    private readonly List<(int Start, int Length, bool Unquoted)> _fields = new(8);
+    private int _lineStart, _lineLength;
+
+    private readonly Stream? _file;
+
+    public CsvRowReader(Stream stream, string path, Stream? file = null)
+    {
+        Path = path;
+        _stream = stream;
+        _file = file;
+        if (!ReadLine()) throw new LmevException($"{path}: empty file; expected a CSV header line");
+        var problem = Parse();
+        if (problem != RowProblem.None) throw new LmevException($"{path}:1: cannot read the header line ({Describe(problem)})");
+        var line = Line;
+        if (line.StartsWith("\uFEFF"u8)) { _lineStart += 3; _lineLength -= 3; Parse(); }
+        Header = Enumerable.Range(0, _fields.Count).Select(i => Encoding.UTF8.GetString(Field(i))).ToArray();
+    }
+
+    /// <summary>Opens a CSV file, decompressing it when it starts with the gzip magic bytes.</summary>
+    public static CsvRowReader Open(string path)
+    {
+        if (!File.Exists(path)) throw new LmevException($"{path}: file not found");
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        Span<byte> magic = stackalloc byte[2];
+        var n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return new CsvRowReader(s, path, file);
+    }
+
+    public string Path { get; }
+
+    public string[] Header { get; }
+
+    /// <summary>How far into the file on disk reading has got (compressed bytes for gzip), for progress bars.</summary>
+    public long FilePosition => _file?.Position ?? BytesRead;
+
+    /// <summary>1-based line number of the current row (the header is line 1).</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>Bytes read from the (decompressed) stream so far.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>The current row's raw bytes, without the line break.</summary>
+    public ReadOnlySpan<byte> Line => _buffer.AsSpan(_lineStart, _lineLength);
+
+    public int FieldCount => _fields.Count;
+
+    /// <summary>Field <paramref name="i"/> of the current row, quotes removed and doubled quotes undone.</summary>
+    public ReadOnlySpan<byte> Field(int i)
+    {
+        var (start, length, unquoted) = _fields[i];
+        return unquoted ? _unquoted.AsSpan(start, length) : _buffer.AsSpan(start, length);
+    }
+
+    public string FieldString(int i) => Encoding.UTF8.GetString(Field(i));
+
+    /// <summary>Index of a required column, or an error naming the file, the column and the columns found.</summary>
+    public int Column(string name)
+    {
+        var i = Array.IndexOf(Header, name);
+        if (i < 0)
+            throw new LmevException($"{Path}:1: missing required column '{name}'. Available columns: {string.Join(", ", Header)}");
+        return i;
+    }
+
+    /// <summary>
+    /// Moves to the next row. Returns false at the end of the file; otherwise <paramref name="problem"/>
+    /// says whether the row is usable (fields are only valid when it is <see cref="RowProblem.None"/>).
+    /// </summary>
+    public bool Next(out RowProblem problem)
+    {
+        problem = RowProblem.None;
+        if (!ReadLine()) return false;
+        if (!Utf8.IsValid(Line)) problem = RowProblem.InvalidUtf8;
+        else
+        {
+            problem = Parse();
+            if (problem == RowProblem.None && _fields.Count != Header.Length) problem = RowProblem.WrongFieldCount;
+        }
+        return true;
+    }
+
+    /// <summary>Like <see cref="Next"/> but skips blank lines (a trailing empty line is not a row).</summary>
+    public bool NextNonBlank(out RowProblem problem)
+    {
+        while (Next(out problem))
+            if (_lineLength > 0 || problem != RowProblem.None) return true;
+        return false;
+    }
+
+    public static string Describe(RowProblem p) => p switch
+    {
+        RowProblem.UnbalancedQuote => "unbalanced quote",
+        RowProblem.WrongFieldCount => "wrong field count",
+        RowProblem.InvalidUtf8 => "invalid UTF-8",
+        _ => "ok",
+    };
+
+    private bool ReadLine()
+    {
+        while (true)
+        {
+            var nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                SetLine(_start, nl);
+                _start += nl + 1;
+                BytesRead += nl + 1;
+                return true;
+            }
+            if (_eof)
+            {
+                if (_end == _start) return false;
+                SetLine(_start, _end - _start); // last line without a line break
+                BytesRead += _end - _start;
+                _start = _end;
+                return true;
+            }
+            Refill();
+        }
+    }
+
+    private void SetLine(int start, int length)
+    {
+        if (length > 0 && _buffer[start + length - 1] == '\r') length--;
+        _lineStart = start;
+        _lineLength = length;
+        LineNumber++;
+    }
+
+    private void Refill()
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        var n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (n == 0) _eof = true;
+        _end += n;
+    }
+
+    private RowProblem Parse()
+    {
+        _fields.Clear();
+        var line = Line;
+        var offset = _lineStart;
+        if (line.IndexOf((byte)'"') < 0)
+        {
+            // Fast path: no quotes at all.
+            while (true)
+            {
+                var comma = line.IndexOf((byte)',');
+                if (comma < 0) { _fields.Add((offset, line.Length, false)); return RowProblem.None; }
+                _fields.Add((offset, comma, false));
+                offset += comma + 1;
+                line = line[(comma + 1)..];
+            }
+        }
+        var unquotedUsed = 0;
+        var pos = 0;
+        while (true)
+        {
+            if (pos < line.Length && line[pos] == '"')
+            {
+                // Quoted field: copy its content to the side buffer, undoing doubled quotes.
+                if (_unquoted.Length < unquotedUsed + line.Length) Array.Resize(ref _unquoted, Math.Max(_unquoted.Length * 2, unquotedUsed + line.Length));
+                var begin = unquotedUsed;
+                pos++;
+                while (true)
+                {
+                    var q = line[pos..].IndexOf((byte)'"');
+                    if (q < 0) return RowProblem.UnbalancedQuote;
+                    line.Slice(pos, q).CopyTo(_unquoted.AsSpan(unquotedUsed));
+                    unquotedUsed += q;
+                    pos += q + 1;
+                    if (pos < line.Length && line[pos] == '"') { _unquoted[unquotedUsed++] = (byte)'"'; pos++; continue; }
+                    break;
+                }
+                _fields.Add((begin, unquotedUsed - begin, true));
+                if (pos == line.Length) return RowProblem.None;
+                if (line[pos] != ',') return RowProblem.UnbalancedQuote;
+                pos++;
+                if (pos == line.Length) { _fields.Add((offset + pos, 0, false)); return RowProblem.None; }
+            }
+            else
+            {
+                // Unquoted field: a quote inside it is taken literally, as most readers do.
+                var rest = line[pos..];
+                var comma = rest.IndexOf((byte)',');
+                if (comma < 0) { _fields.Add((offset + pos, rest.Length, false)); return RowProblem.None; }
+                _fields.Add((offset + pos, comma, false));
+                pos += comma + 1;
+                if (pos == line.Length) { _fields.Add((offset + pos, 0, false)); return RowProblem.None; }
+            }
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Lmev.Pipeline;
+
+namespace Lmev.Tests.Support;
+
+/// <summary>
+/// A throw-away lmev project folder: experiments/, data.lock.json and a cache, with a small
+/// generated demo experiment that tests can edit (e.g. change sample.rows) between runs.
+/// </summary>
+public sealed class TestProject : IDisposable
+{
+    private readonly TempDir _dir = new();
+    public readonly List<string> Log = [];
+
+    public TestProject(long demoRows = 4000, long sampleRows = 1500, int testRows = 200)
+    {
+        Directory.CreateDirectory(System.IO.Path.Combine(Root, "experiments"));
+        File.WriteAllText(System.IO.Path.Combine(Root, DataLock.FileName), """{ "sources": {} }""");
+        Experiment = new JsonObject
+        {
+            ["description"] = "test",
+            ["dataset"] = new JsonObject { ["generate"] = new JsonObject { ["rows"] = demoRows, ["categories"] = 100, ["seed"] = 7 } },
+            ["filter"] = new JsonObject(),
+            ["sample"] = new JsonObject { ["rows"] = sampleRows, ["seed"] = 3 },
+            ["split"] = new JsonObject { ["testRows"] = testRows, ["validationFraction"] = 0.05, ["seed"] = 3 },
+            ["train"] = new JsonObject { ["epochs"] = 10 },
+            ["runs"] = 4,
+        };
+        Save();
+    }
+
+    public string Root => _dir.Path;
+
+    public string CacheRoot => System.IO.Path.Combine(Root, "cache");
+
+    public JsonObject Experiment { get; }
+
+    public void Save(string name = "demo") =>
+        File.WriteAllText(Lmev.Pipeline.Experiment.FilePath(Root, name), Experiment.ToJsonString());
+
+    public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false) =>
+        new(Lmev.Pipeline.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict));
+
+    /// <summary>Runs every step in order and returns which ones ran (rather than being cached).</summary>
+    public List<string> RunAll(string name = "demo")
+    {
+        var ran = new List<string>();
+        foreach (var (step, _) in ExperimentFlow.Steps)
+        {
+            var before = Log.Count;
+            Flow(name).Run(step);
+            if (Log.Skip(before).Any(l => l.StartsWith($"{step}: running", StringComparison.Ordinal))) ran.Add(step);
+        }
+        return ran;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
