@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Lmev.Tests.Download;
+
+/// <summary>What the server does with one request.</summary>
+/// <param name="Status">200 serves the file (206 for a satisfiable range); anything else is sent with an empty body.</param>
+/// <param name="DropAfterBytes">Closes the connection after this many body bytes, as a server that goes away mid-file.</param>
+internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null)
+{
+    public static readonly ServerReply File = new();
+
+    public static ServerReply Fail(int status) => new(status);
+
+    public static ServerReply DropAfter(long bytes) => new(DropAfterBytes: bytes);
+}
+
+/// <summary>One request as the server saw it, with the status it answered.</summary>
+internal sealed record SeenRequest(string Target, string? Range, string? IfRange, int Status);
+
+/// <summary>
+/// A small HTTP/1.1 server on 127.0.0.1 serving one file, for download tests: one connection at a
+/// time, <c>Connection: close</c>, <c>Range: bytes=N-</c> answered with 206 and Content-Range
+/// (unless <c>If-Range</c> names another ETag), and per-request failures chosen by <see cref="Reply"/>.
+/// </summary>
+internal sealed class LoopbackHttpServer : IDisposable
+{
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
+    private readonly byte[] _content;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<SeenRequest> _requests = [];
+    private readonly Task _loop;
+
+    public LoopbackHttpServer(byte[] content)
+    {
+        _content = content;
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/data.bin";
+
+    /// <summary>Sent with every file response when set, e.g. <c>"v1"</c> with its quotes.</summary>
+    public string? ETag { get; set; }
+
+    /// <summary>The reply to request number n, counted from 1.</summary>
+    public Func<int, ServerReply> Reply { get; set; } = _ => ServerReply.File;
+
+    public IReadOnlyList<SeenRequest> Requests
+    {
+        get { lock (_requests) return [.. _requests]; }
+    }
+
+    public int RequestCount => Requests.Count;
+
+    public IReadOnlyList<string?> RangeHeaders => [.. Requests.Select(r => r.Range)];
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            using (client)
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                timeout.CancelAfter(ClientTimeout);
+                try
+                {
+                    await HandleAsync(client.GetStream(), timeout.Token);
+                    client.Client.Shutdown(SocketShutdown.Send);
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+                {
+                    // the client went away or stalled; serve the next one
+                }
+            }
+        }
+    }
+
+    private async Task HandleAsync(NetworkStream stream, CancellationToken token)
+    {
+        var head = await ReadHeadAsync(stream, token);
+        if (head is null) return;
+        var lines = head.Split("\r\n");
+        var target = lines[0].Split(' ') is [_, var t, ..] ? t : "/";
+        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        var range = headers.GetValueOrDefault("Range");
+        var ifRange = headers.GetValueOrDefault("If-Range");
+
+        int number;
+        lock (_requests) number = _requests.Count + 1;
+        var reply = Reply(number);
+        var (status, start, extra) = (reply.Status, 0L, new List<string>());
+        if (status == 200)
+        {
+            if (ETag is not null) extra.Add($"ETag: {ETag}");
+            var rangeApplies = range is not null && (ifRange is null || ifRange == ETag);
+            if (rangeApplies && range!.StartsWith("bytes=") && range.EndsWith('-') && long.TryParse(range[6..^1], out var from))
+            {
+                if (from >= _content.Length)
+                {
+                    status = 416;
+                    extra.Add($"Content-Range: bytes */{_content.Length}");
+                }
+                else
+                {
+                    (status, start) = (206, from);
+                    extra.Add($"Content-Range: bytes {from}-{_content.Length - 1}/{_content.Length}");
+                }
+            }
+        }
+        lock (_requests) _requests.Add(new SeenRequest(target, range, ifRange, status));
+
+        var body = status is 200 or 206 ? _content.AsMemory((int)start) : Memory<byte>.Empty;
+        var response = new StringBuilder($"HTTP/1.1 {status} {Reason(status)}\r\n")
+            .Append($"Content-Length: {body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n");
+        foreach (var h in extra) response.Append(h).Append("\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(response.Append("\r\n").ToString()), token);
+        if (reply.DropAfterBytes is { } drop) body = body[..(int)Math.Min(drop, body.Length)];
+        await stream.WriteAsync(body, token);
+        await stream.FlushAsync(token);
+    }
+
+    /// <summary>Reads up to the blank line that ends the request head (16 KiB at most); null if the client closed first.</summary>
+    private static async Task<string?> ReadHeadAsync(NetworkStream stream, CancellationToken token)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 16 * 1024)
+        {
+            if (await stream.ReadAsync(one, token) == 0) return null;
+            head.Add(one[0]);
+            if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n')
+                return Encoding.ASCII.GetString([.. head]).TrimEnd();
+        }
+        return null;
+    }
+
+    private static string Reason(int status) => status switch
+    {
+        200 => "OK",
+        206 => "Partial Content",
+        404 => "Not Found",
+        416 => "Range Not Satisfiable",
+        503 => "Service Unavailable",
+        _ => ((HttpStatusCode)status).ToString(),
+    };
+}
