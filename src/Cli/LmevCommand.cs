@@ -46,6 +46,8 @@ public static class LmevCommand
         AddStep(root, "sample", "Draw a seeded uniform sample of rows (reservoir sampling, one pass)");
         AddStep(root, "split", "Split the sample into train/val/test and assign class ids");
 
+        root.Subcommands.Add(DemoDataCommand());
+
         var status = new Command("status", "Show each step of the experiment as up to date, stale (and why) or never run");
         status.SetAction(p => Guard(() => ShowStatus(p)));
         root.Subcommands.Add(status);
@@ -56,6 +58,30 @@ public static class LmevCommand
         gc.SetAction(p => Guard(() => CollectGarbage(p, p.GetValue(experiments), p.GetValue(dryRun))));
         root.Subcommands.Add(gc);
         return root;
+    }
+
+    /// <summary>`lmev demo-data`: writes generated MeLi-shaped titles to a file, for benchmarks and trying other tools.</summary>
+    private static Command DemoDataCommand()
+    {
+        var rows = new Option<long>("--rows") { Description = "Rows to generate", DefaultValueFactory = _ => 60_000 };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 2019 };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "File to write (gzip-compressed when it ends in .gz)", Required = true };
+        var command = new Command("demo-data", "Write generated MercadoLibre-shaped titles (title,label_quality,language,category) to a file") { rows, seed, output };
+        command.SetAction(p => Guard(() =>
+        {
+            var path = p.GetValue(output)!.FullName;
+            var demo = new Lmev.Stages.Download.DemoDataParams(Rows: p.GetValue(rows), Seed: p.GetValue(seed));
+            var tmp = path + ".tmp";
+            using (var file = File.Create(tmp))
+            using (var stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                       ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : (Stream)file)
+            using (var progress = new ProgressBar("demo-data", demo.Rows, "rows"))
+                Lmev.Stages.Download.DemoTitles.Write(demo, stream, progress.Report);
+            File.Move(tmp, path, overwrite: true);
+            Console.WriteLine($"wrote {demo.Rows:N0} rows to {path}");
+            return 0;
+        }));
+        return command;
     }
 
     private static void AddStep(RootCommand root, string step, string description, params Option<bool>[] extra)

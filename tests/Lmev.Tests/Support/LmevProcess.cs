@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Lmev.Tests.Support;
+
+/// <summary>Starts the real `lmev` program (built beside the tests) as a separate process.</summary>
+public static class LmevProcess
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "lmev.dll");
+
+    public static Process Start(TestProject project, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--root");
+        info.ArgumentList.Add(project.Root);
+        info.Environment.Remove("LMEV_CACHE");
+        return Process.Start(info)!;
+    }
+
+    public static (int ExitCode, string Output) Run(TestProject project, params string[] args)
+    {
+        using var p = Start(project, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"lmev {string.Join(' ', args)} did not finish"); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
