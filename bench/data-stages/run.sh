@@ -34,9 +34,8 @@ JSON
 done
 
 run() { # run STEP EXPERIMENT -> prints wall seconds and peak RSS (KiB)
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "${LMEV[@]}" "$1" --experiment "$2" --root "$WORK" --force >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  echo "$out"
+  /usr/bin/time -o "$WORK/time.txt" -f "%e %M" "${LMEV[@]}" "$1" --experiment "$2" --root "$WORK" --force >/dev/null 2>&1
+  tail -1 "$WORK/time.txt"
 }
 
 echo "# copying the sources into the cache (not timed)"
@@ -48,7 +47,7 @@ BYTES=$(stat -c %s "$FILE")
 # Warm the page cache, then time each three times and keep the fastest.
 cat "$FILE" > /dev/null
 best() { sort -n | head -1; }
-GZ=$(for i in 1 2 3; do /usr/bin/time -f "%e" gzip -dc "$FILE" 2>&1 >/dev/null | tail -1; done | best)
+GZ=$(for i in 1 2 3; do /usr/bin/time -o "$WORK/time.txt" -f "%e" gzip -dc "$FILE" >/dev/null; tail -1 "$WORK/time.txt"; done | best)
 "${LMEV[@]}" filter-spanish --experiment bench-big --root "$WORK" >/dev/null 2>&1  # so sample has its input
 FS=$(for i in 1 2 3; do run filter-spanish bench-big | cut -d' ' -f1; done | best)
 SA_BIG=$(run sample bench-big)

@@ -35,6 +35,9 @@ public sealed class Reservoir<T>(int capacity, SeededRandom random)
         return true;
     }
 
+    /// <summary>The item that <see cref="Keep"/> will evict (default while the reservoir fills), so its storage can be reused.</summary>
+    public T? Evicted => _slot < _items.Count ? _items[_slot].Item : default;
+
     public void Keep(T item)
     {
         var entry = (Seen - 1, item);

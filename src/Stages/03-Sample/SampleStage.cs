@@ -23,7 +23,7 @@ public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
     {
         var path = context.Input("rows");
         if (p.Rows > Array.MaxLength) throw new LmevException($"sample.rows: expected at most {Array.MaxLength:N0}, found {p.Rows:N0}");
-        var reservoir = new Reservoir<byte[]>((int)p.Rows, SeededRandom.For(p.Seed, "sample"));
+        var reservoir = new Reservoir<Row>((int)p.Rows, SeededRandom.For(p.Seed, "sample"));
         string[] header;
         using (var reader = CsvRowReader.Open(path))
         using (var progress = context.Progress("sample", new FileInfo(path).Length, "B"))
@@ -33,7 +33,7 @@ public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
             {
                 if (problem != RowProblem.None)
                     throw new LmevException($"{path}:{reader.LineNumber}: {CsvRowReader.Describe(problem)} in a file written by filter-spanish; the cache entry is damaged, rerun with --force");
-                if (reservoir.Next()) reservoir.Keep(reader.Line.ToArray());
+                if (reservoir.Next()) reservoir.Keep(Row.Copy(reader.Line, reservoir.Evicted.Buffer));
                 if ((reservoir.Seen & 0xFFFF) == 0) progress.Report(reader.FilePosition);
             }
             progress.Report(reader.FilePosition);
@@ -45,7 +45,7 @@ public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
             writer.Row(header);
             foreach (var line in reservoir.InStreamOrder())
             {
-                writer.RawRow(line);
+                writer.RawRow(line.Bytes);
                 sampled++;
             }
         }
@@ -56,5 +56,21 @@ public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
         context.Report["rowsIn"] = reservoir.Seen;
         context.Report["rowsRequested"] = p.Rows;
         context.Report["rowsSampled"] = sampled;
+    }
+
+    /// <summary>
+    /// A kept line in a buffer rounded up to 64 bytes, so the row it evicts can usually lend its
+    /// buffer: the reservoir then makes almost no garbage, and memory stays flat however long the input.
+    /// </summary>
+    private readonly record struct Row(byte[] Buffer, int Length)
+    {
+        public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
+
+        public static Row Copy(ReadOnlySpan<byte> line, byte[]? reuse)
+        {
+            var buffer = reuse is not null && reuse.Length >= line.Length ? reuse : new byte[(line.Length + 63) & ~63];
+            line.CopyTo(buffer);
+            return new Row(buffer, line.Length);
+        }
     }
 }

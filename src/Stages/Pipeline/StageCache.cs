@@ -55,6 +55,7 @@ public sealed class StageCache
         var key = Key(stage);
         var label = stage.Unit == "" ? stage.Name : $"{stage.Name} [{stage.Unit}]";
         var entry = EntryDirectory(stage.Name, key);
+        CleanTemp(); // folders left by processes that died mid-stage
         if (!force && Directory.Exists(entry))
         {
             var cached = Manifest.Read(entry);
@@ -63,7 +64,6 @@ public sealed class StageCache
             return cached;
         }
 
-        CleanTemp();
         var tmp = Path.Combine(Root, TempFolder, $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(tmp);
         // While this process lives it holds an exclusive lock on .owner; CleanTemp skips such folders.

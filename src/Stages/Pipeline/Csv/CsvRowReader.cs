@@ -57,7 +57,9 @@ public sealed class CsvRowReader : IDisposable
         Span<byte> magic = stackalloc byte[2];
         var n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
-        Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+            ? new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress))
+            : file;
         return new CsvRowReader(s, path, file);
     }
 
