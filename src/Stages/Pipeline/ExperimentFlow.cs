@@ -65,7 +65,7 @@ public sealed class ExperimentFlow
         var name = _experiment.Dataset.Source!;
         var source = DataLock.Read(_lockPath).Get(name, _lockPath);
         var fetcher = new SourceFetcher(_options.Root, Cache.Hashes, _options.Log, new FetchOptions(Locked: _options.Locked));
-        return DownloadStage.FromLock(name, source, fetcher, Path.Combine(Cache.Root, "downloads"));
+        return DownloadStage.FromLock(name, source, fetcher, Path.Combine(Cache.Root, ".downloads"));
     }
 
     /// <summary>

@@ -16,7 +16,6 @@ public sealed class StageCache
 {
     private const string TempFolder = ".tmp";
     private const string RefsFolder = "refs";
-    private const string OwnerFile = ".owner";
 
     public StageCache(string root)
     {
@@ -64,50 +63,38 @@ public sealed class StageCache
             return cached;
         }
 
-        var tmp = Path.Combine(Root, TempFolder, $"{stage.Name}-{key}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(tmp);
-        // While this process lives it holds an exclusive lock on .owner; CleanTemp skips such folders.
-        var owner = new FileStream(Path.Combine(tmp, OwnerFile), FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        try
-        {
-            log($"{label}: running ({key})");
-            var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"));
-            var started = DateTimeOffset.UtcNow;
-            var clock = Stopwatch.StartNew();
-            stage.Run(context);
-            clock.Stop();
-            owner.Dispose();
-            File.Delete(Path.Combine(tmp, OwnerFile));
+        using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
+        var tmp = owned.Path;
+        log($"{label}: running ({key})");
+        var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"));
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        stage.Run(context);
+        clock.Stop();
 
-            var outputs = new SortedDictionary<string, FileRecord>(StringComparer.Ordinal);
-            foreach (var file in Directory.EnumerateFiles(tmp))
-                outputs[Path.GetFileName(file)] = new FileRecord(Hashing.Sha256OfFile(file), new FileInfo(file).Length);
-            var versions = new SortedDictionary<string, string>(context.Versions, StringComparer.Ordinal)
-            {
-                ["lmev"] = HostInfo.LmevVersion,
-                ["dotnet"] = Environment.Version.ToString(),
-            };
-            var manifest = new Manifest(
-                stage.Name, stage.Version, key, stage.Unit, experiment,
-                CanonicalJson.ToNode(stage.Params),
-                new SortedDictionary<string, InputRecord>(
-                    stage.Inputs.ToDictionary(i => i.Key, i => new InputRecord(i.Value.Stage, i.Value.Key, i.Value.File, i.Value.Sha256, i.Value.Size)),
-                    StringComparer.Ordinal),
-                outputs, context.Report, started, started + clock.Elapsed,
-                HostInfo.Current, versions, context.Device);
-            File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
-
-            Publish(tmp, entry, force, label, log);
-            var published = Manifest.Read(entry);
-            log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
-            WriteRef(experiment, stage, published);
-            return published;
-        }
-        finally
+        var outputs = new SortedDictionary<string, FileRecord>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(tmp))
+            outputs[Path.GetFileName(file)] = new FileRecord(Hashing.Sha256OfFile(file), new FileInfo(file).Length);
+        var versions = new SortedDictionary<string, string>(context.Versions, StringComparer.Ordinal)
         {
-            owner.Dispose();
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+            ["lmev"] = HostInfo.LmevVersion,
+            ["dotnet"] = Environment.Version.ToString(),
+        };
+        var manifest = new Manifest(
+            stage.Name, stage.Version, key, stage.Unit, experiment,
+            CanonicalJson.ToNode(stage.Params),
+            new SortedDictionary<string, InputRecord>(
+                stage.Inputs.ToDictionary(i => i.Key, i => new InputRecord(i.Value.Stage, i.Value.Key, i.Value.File, i.Value.Sha256, i.Value.Size)),
+                StringComparer.Ordinal),
+            outputs, context.Report, started, started + clock.Elapsed,
+            HostInfo.Current, versions, context.Device);
+        File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
+
+        Publish(tmp, entry, force, label, log);
+        var published = Manifest.Read(entry);
+        log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
+        WriteRef(experiment, stage, published);
+        return published;
     }
 
     private void Publish(string tmp, string entry, bool force, string label, Action<string> log)
@@ -127,38 +114,21 @@ public sealed class StageCache
                 return;
             }
         }
-        var trash = Path.Combine(Root, TempFolder, $"replaced-{Guid.NewGuid():N}");
-        Directory.Move(entry, trash);
+        using var trash = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"replaced-{Guid.NewGuid():N}", create: false);
+        Directory.Move(entry, trash.Path);
         Directory.Move(tmp, entry);
-        Directory.Delete(trash, recursive: true);
     }
 
-    /// <summary>Removes temporary folders left by processes that died mid-stage.</summary>
+    /// <summary>Removes temporary folders left by processes that died mid-stage (or mid-gc).</summary>
     public int CleanTemp()
     {
         var dir = Path.Combine(Root, TempFolder);
         if (!Directory.Exists(dir)) return 0;
         var removed = 0;
-        foreach (var tmp in Directory.EnumerateDirectories(dir))
-        {
-            var ownerPath = Path.Combine(tmp, OwnerFile);
-            try
-            {
-                if (File.Exists(ownerPath))
-                {
-                    // Succeeds only when the owning process is gone (the kernel dropped its lock).
-                    using (new FileStream(ownerPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
-                }
-                else if (DateTime.UtcNow - Directory.GetCreationTimeUtc(tmp) < TimeSpan.FromMinutes(1))
-                {
-                    continue; // being created right now, or being published
-                }
-                Directory.Delete(tmp, recursive: true);
-                removed++;
-            }
-            catch (IOException) { } // still owned by a live process
-            catch (UnauthorizedAccessException) { }
-        }
+        foreach (var path in Directory.EnumerateFileSystemEntries(dir).Where(p => !p.EndsWith(OwnedFolder.LockSuffix, StringComparison.Ordinal)))
+            if (OwnedFolder.TryRemoveAbandoned(path)) removed++;
+        foreach (var lockFile in Directory.EnumerateFiles(dir, "*" + OwnedFolder.LockSuffix))
+            OwnedFolder.TryRemoveAbandoned(lockFile[..^OwnedFolder.LockSuffix.Length]); // a lock whose folder is already gone
         return removed;
     }
 
@@ -201,7 +171,7 @@ public sealed class StageCache
         foreach (var stageDir in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
         {
             var stage = Path.GetFileName(stageDir);
-            if (stage is TempFolder or RefsFolder) continue;
+            if (stage.StartsWith('.') || stage == RefsFolder) continue;
             foreach (var entry in Directory.EnumerateDirectories(stageDir).Order(StringComparer.Ordinal))
                 yield return (stage, Path.GetFileName(entry), entry);
         }
@@ -218,10 +188,8 @@ public sealed class StageCache
             if (!dryRun)
             {
                 // Rename first so a concurrent reader never sees a half-deleted entry.
-                var trash = Path.Combine(Root, TempFolder, $"gc-{Guid.NewGuid():N}");
-                Directory.CreateDirectory(Path.Combine(Root, TempFolder));
-                Directory.Move(dir, trash);
-                Directory.Delete(trash, recursive: true);
+                using var trash = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"gc-{Guid.NewGuid():N}", create: false);
+                Directory.Move(dir, trash.Path);
             }
             removed.Add((stage, key, bytes));
         }

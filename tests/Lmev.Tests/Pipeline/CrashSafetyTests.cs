@@ -60,7 +60,7 @@ public sealed class CrashSafetyTests
         AssertEveryEntryIsWhole(project.CacheRoot);
         var rerun = project.Flow().Run("sample").Outputs[Lmev.Stages.Sample.SampleStage.Output].Sha256;
         Assert.Equal(expected, rerun);
-        Assert.Empty(Directory.EnumerateDirectories(tmp)); // the killed runs' folders were cleaned
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp)); // the killed runs' folders and locks were cleaned
     }
 
     [Fact]

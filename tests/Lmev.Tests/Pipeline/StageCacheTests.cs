@@ -76,7 +76,7 @@ public sealed class StageCacheTests
         var stage = new CountingStage("a", during: () => throw new InvalidOperationException("boom"));
         Assert.Throws<InvalidOperationException>(() => cache.Run(stage, "exp", false, _ => { }));
         Assert.Empty(cache.Entries());
-        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(dir.Path, ".tmp")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, ".tmp")));
     }
 
     [Fact]
@@ -110,16 +110,18 @@ public sealed class StageCacheTests
     {
         using var dir = new TempDir();
         var cache = new StageCache(dir.Path);
+        // A dead process's folder: its lock file exists but nobody holds it.
         var dead = Directory.CreateDirectory(Path.Combine(dir.Path, ".tmp", "sample-dead")).FullName;
-        File.WriteAllText(Path.Combine(dead, ".owner"), "");
+        File.WriteAllText(dead + OwnedFolder.LockSuffix, "");
         File.WriteAllText(Path.Combine(dead, "half.csv"), "partial");
-        var live = Directory.CreateDirectory(Path.Combine(dir.Path, ".tmp", "sample-live")).FullName;
-        using (new FileStream(Path.Combine(live, ".owner"), FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        using (var live = OwnedFolder.Create(Path.Combine(dir.Path, ".tmp"), "sample-live"))
         {
             Assert.Equal(1, cache.CleanTemp());
             Assert.False(Directory.Exists(dead));
-            Assert.True(Directory.Exists(live));
+            Assert.False(File.Exists(dead + OwnedFolder.LockSuffix));
+            Assert.True(Directory.Exists(live.Path));
         }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, ".tmp")));
     }
 
     [Fact]

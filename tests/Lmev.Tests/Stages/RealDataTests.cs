@@ -26,7 +26,7 @@ public sealed class RealDataTests(ITestOutputHelper output)
         Assert.Equal(598_067, rows);
         Assert.Equal(0, bad);
         // ../shared/data/README.md says 1,573 categories; the file holds 1,570 distinct values
-        // (Python's csv module counts the same), the rest were categories of runs' rows not kept.
+        // (Python's csv module counts the same).
         Assert.Equal(1_570, categories.Count);
     }
 

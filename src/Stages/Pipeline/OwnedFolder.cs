@@ -1,0 +1,68 @@
+namespace Lmev.Pipeline;
+
+/// <summary>
+/// A temporary folder in <c>cache/.tmp/</c> owned by this process. Beside it, <c>&lt;name&gt;.lock</c>
+/// is created first and held with an exclusive lock (flock on Linux) for the folder's whole life;
+/// the kernel drops that lock when the process dies, however it dies. So another process can tell
+/// an abandoned folder (its lock can be taken) from one in use, with no window in between.
+/// On dispose the folder is deleted if it is still there (it is gone once published by rename),
+/// then the lock file.
+/// </summary>
+public sealed class OwnedFolder : IDisposable
+{
+    public const string LockSuffix = ".lock";
+    private readonly FileStream _lock;
+
+    private OwnedFolder(string path, FileStream @lock)
+    {
+        Path = path;
+        _lock = @lock;
+    }
+
+    public string Path { get; }
+
+    /// <param name="create">False for a folder that a rename will bring (trash of gc and --force).</param>
+    public static OwnedFolder Create(string parent, string name, bool create = true)
+    {
+        Directory.CreateDirectory(parent);
+        var path = System.IO.Path.Combine(parent, name);
+        var @lock = new FileStream(path + LockSuffix, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        if (create) Directory.CreateDirectory(path);
+        return new OwnedFolder(path, @lock);
+    }
+
+    /// <summary>Deletes the folder at <paramref name="path"/> and its lock file if no live process owns them.</summary>
+    public static bool TryRemoveAbandoned(string path)
+    {
+        try
+        {
+            var lockPath = path + LockSuffix;
+            FileStream? held = null;
+            if (File.Exists(lockPath))
+                held = new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None); // throws while the owner lives
+            using (held)
+            {
+                var removed = false;
+                if (Directory.Exists(path)) { Directory.Delete(path, recursive: true); removed = true; }
+                else if (File.Exists(path)) { File.Delete(path); removed = true; }
+                if (held is not null) File.Delete(lockPath);
+                return removed;
+            }
+        }
+        catch (IOException) { return false; } // owned by a live process, or removed by another cleaner meanwhile
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
+        }
+        finally
+        {
+            _lock.Dispose();
+            File.Delete(Path + LockSuffix);
+        }
+    }
+}
