@@ -24,8 +24,12 @@ public sealed class BagOfEmbeddingsModel
     public const string EmbeddingOutput = "embedding";
     public const int Opset = 17;
 
-    /// <summary>Tables larger than this go to ONNX external data: a protobuf message cannot exceed 2 GiB.</summary>
-    public const long DefaultExternalDataThreshold = 2_000_000_000;
+    /// <summary>
+    /// Tables larger than this go to ONNX external data. Above 2 GiB they must (a protobuf message cannot be
+    /// larger); from far smaller sizes they should: ONNX Runtime maps external data into memory instead of
+    /// parsing and copying it — measured on a 1M × 128 table (513 MB), 13 s to open inline, 0.04 s external.
+    /// </summary>
+    public const long DefaultExternalDataThreshold = 64L << 20;
 
     private readonly float[] _table;
 
@@ -59,10 +63,13 @@ public sealed class BagOfEmbeddingsModel
         ArgumentOutOfRangeException.ThrowIfNegative(vocabularySize);
         var spec = new BagOfEmbeddingsSpec(vocabularySize, numOovBuckets, dim, tokenizer ?? new NnlmTokenizerOptions());
         var table = new float[((long)vocabularySize + numOovBuckets) * dim];
-        var random = SeededRandom.For(seed, "bag-of-embeddings table");
-        var limit = Math.Sqrt(3.0 / dim);
-        for (long i = 0; i < table.LongLength; i++) table[i] = (float)((random.NextDouble() * 2 - 1) * limit);
+        Fill(table, SeededRandom.For(seed, "bag-of-embeddings table"), Math.Sqrt(3.0 / dim));
         return new BagOfEmbeddingsModel(spec, table);
+    }
+
+    private static void Fill(Span<float> table, SeededRandom random, double limit)
+    {
+        for (var i = 0; i < table.Length; i++) table[i] = (float)((random.NextDouble() * 2 - 1) * limit);
     }
 
     /// <summary>
