@@ -43,6 +43,14 @@ public sealed class OnnxEmbedder : IDisposable
 
     public static string OnnxRuntimeVersion => OrtEnv.Instance().GetVersionString();
 
+    /// <summary>Whether this build carries ONNX Runtime's CUDA package (<c>-p:Gpu=true</c>).</summary>
+    public static bool IsCudaBuild =>
+#if LMEV_GPU
+        true;
+#else
+        false;
+#endif
+
     /// <summary>Opens <paramref name="modelPath"/>; a missing, truncated or corrupt file is an <see cref="LmevException"/>.</summary>
     public static OnnxEmbedder Open(string modelPath, OnnxEmbedderOptions? options = null)
     {
@@ -55,15 +63,23 @@ public sealed class OnnxEmbedder : IDisposable
         if (options.UseCuda)
         {
             string reason;
+            // ONNX Runtime would also print its own error when the CUDA libraries are missing; the line below says it.
+            var level = OrtEnv.Instance().EnvLogLevel;
+            OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 var cuda = CreateSession(modelPath, options, useCuda: true);
                 log($"ONNX Runtime {OnnxRuntimeVersion}: {Path.GetFileName(modelPath)} runs on CUDA device {options.CudaDeviceId}.");
                 return new OnnxEmbedder(modelPath, cuda, CudaProvider) { Device = $"cuda:{options.CudaDeviceId}" };
             }
-            catch (OnnxRuntimeException e) { reason = FirstLine(e.Message); }
-            catch (DllNotFoundException e) { reason = FirstLine(e.Message); }
-            catch (EntryPointNotFoundException e) { reason = FirstLine(e.Message); }
+            catch (OnnxRuntimeException e) when (e.Message.Contains("Failed to load shared library", StringComparison.Ordinal))
+            {
+                reason = CudaFailure(e.Message) + "; the CUDA build needs the CUDA 13 and cuDNN libraries on the loader path";
+            }
+            catch (OnnxRuntimeException e) { reason = CudaFailure(e.Message); }
+            catch (DllNotFoundException e) { reason = CudaFailure(e.Message); }
+            catch (EntryPointNotFoundException e) { reason = CudaFailure(e.Message); }
+            finally { OrtEnv.Instance().EnvLogLevel = level; }
             log($"ONNX Runtime {OnnxRuntimeVersion}: CUDA unavailable ({reason}); {Path.GetFileName(modelPath)} runs on the CPU.");
         }
 #endif
@@ -101,6 +117,14 @@ public sealed class OnnxEmbedder : IDisposable
         || e.Message.Contains("NO_SUCHFILE", StringComparison.Ordinal) || e.Message.Contains("INVALID_PROTOBUF", StringComparison.Ordinal);
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    // ONNX Runtime's message for a missing CUDA library ends with the loader's error, the useful part.
+    private static string CudaFailure(string message)
+    {
+        var line = FirstLine(message);
+        var at = line.LastIndexOf(" with error: ", StringComparison.Ordinal);
+        return at >= 0 ? line[(at + " with error: ".Length)..] : line;
+    }
 
     /// <summary>Runs the model on <paramref name="inputs"/> and returns one float output, row-major, with its shape.</summary>
     public (float[] Values, long[] Shape) Run(IReadOnlyList<OnnxInput> inputs, string output)

@@ -116,6 +116,30 @@ public class BagOfEmbeddingsModelTests
     }
 
     [Fact]
+    public void Should_Say_In_One_Log_Line_Where_It_Runs_When_Cuda_Is_Asked_For()
+    {
+        using var dir = new TempDir();
+        var (_, onnx, _) = Build(dir, new NnlmTokenizerOptions());
+        var log = new List<string>();
+        using var session = OnnxEmbedder.Open(onnx, new OnnxEmbedderOptions(UseCuda: true, Log: log.Add));
+        if (!OnnxEmbedder.IsCudaBuild)
+        {
+            Assert.Equal(OnnxEmbedder.CpuProvider, session.ExecutionProvider);
+            Assert.Empty(log);
+        }
+        else if (session.ExecutionProvider == OnnxEmbedder.CudaProvider)
+        {
+            Assert.Equal("cuda:0", session.Device);
+            Assert.Contains("runs on CUDA device 0", Assert.Single(log));
+        }
+        else
+        {
+            Assert.Equal("cpu", session.Device);
+            Assert.Contains("CUDA unavailable", Assert.Single(log));
+        }
+    }
+
+    [Fact]
     public void Should_Put_A_Large_Table_In_External_Data_Beside_The_Model_By_Relative_Path()
     {
         using var dir = new TempDir();
