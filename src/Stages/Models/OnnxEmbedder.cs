@@ -112,9 +112,11 @@ public sealed class OnnxEmbedder : IDisposable
     }
 
     // Errors that say the file is bad rather than that CUDA is missing; those must not trigger the CPU fallback.
+    // (The C# API keeps the error code internal; its message starts with "[ErrorCode:Name]".)
     private static bool IsModelError(OnnxRuntimeException e) =>
-        e.Message.Contains("InvalidProtobuf", StringComparison.Ordinal) || e.Message.Contains("INVALID_GRAPH", StringComparison.Ordinal)
-        || e.Message.Contains("NO_SUCHFILE", StringComparison.Ordinal) || e.Message.Contains("INVALID_PROTOBUF", StringComparison.Ordinal);
+        ModelErrorCodes.Any(code => e.Message.Contains($"[ErrorCode:{code}]", StringComparison.Ordinal));
+
+    private static readonly string[] ModelErrorCodes = ["InvalidProtobuf", "InvalidGraph", "NoSuchFile", "NoModel"];
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
