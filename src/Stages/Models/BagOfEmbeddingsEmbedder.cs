@@ -1,0 +1,77 @@
+using Lmev.Pipeline;
+
+namespace Lmev.Models;
+
+/// <summary>
+/// A bag-of-embeddings model (<see cref="BagOfEmbeddingsModel"/>'s ONNX file) with its vocabulary: titles in,
+/// sqrtn-combined embeddings out. The tokeniser options come from the model file.
+/// </summary>
+public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
+{
+    private readonly OnnxEmbedder _onnx;
+
+    private BagOfEmbeddingsEmbedder(OnnxEmbedder onnx, BagOfEmbeddingsSpec spec, NnlmTokenizer tokenizer)
+    {
+        _onnx = onnx;
+        Spec = spec;
+        Tokenizer = tokenizer;
+    }
+
+    public BagOfEmbeddingsSpec Spec { get; }
+
+    public NnlmTokenizer Tokenizer { get; }
+
+    public int Dim => Spec.Dim;
+
+    public string ExecutionProvider => _onnx.ExecutionProvider;
+
+    public string Device => _onnx.Device;
+
+    /// <summary>
+    /// Opens the model and its <c>tokens.txt</c>. A vocabulary of another size than the table's vocabulary rows,
+    /// or (when the model recorded it) with another SHA-256, is an <see cref="LmevException"/> naming the file.
+    /// </summary>
+    public static BagOfEmbeddingsEmbedder Open(string modelPath, string vocabularyPath, OnnxEmbedderOptions? options = null)
+    {
+        var onnx = OnnxEmbedder.Open(modelPath, options);
+        try
+        {
+            var spec = BagOfEmbeddingsSpec.FromMetadata(onnx.Metadata, modelPath);
+            var declaredDim = onnx.OutputShape(BagOfEmbeddingsModel.EmbeddingOutput)[^1];
+            if (declaredDim != spec.Dim)
+                throw new LmevException($"{modelPath}: output '{BagOfEmbeddingsModel.EmbeddingOutput}' has width {declaredDim} but the metadata says dim {spec.Dim}; rebuild the model.");
+            var tokenizer = NnlmTokenizer.Load(vocabularyPath, spec.NumOovBuckets, spec.Tokenizer);
+            if (tokenizer.VocabularySize != spec.VocabularySize)
+                throw new LmevException(
+                    $"{vocabularyPath}: {tokenizer.VocabularySize:N0} tokens, but {modelPath} has a table of {spec.VocabularySize:N0} vocabulary rows " +
+                    $"(+ {spec.NumOovBuckets:N0} OOV buckets). Expected the tokens.txt the model was built with; use the vocabulary from the same model.");
+            if (spec.VocabularySha256 is { } expected && Hashing.Sha256OfFile(vocabularyPath) is var found && found != expected)
+                throw new LmevException(
+                    $"{vocabularyPath}: SHA-256 {found}, but {modelPath} was built with a vocabulary of SHA-256 {expected}. " +
+                    "Expected the tokens.txt the model was built with; use the vocabulary from the same model.");
+            return new BagOfEmbeddingsEmbedder(onnx, spec, tokenizer);
+        }
+        catch
+        {
+            onnx.Dispose();
+            throw;
+        }
+    }
+
+    public void Embed(IReadOnlyList<string> texts, Span<float> destination)
+    {
+        if (destination.Length != texts.Count * Dim)
+            throw new ArgumentException($"destination holds {destination.Length} floats, expected {texts.Count} × {Dim}", nameof(destination));
+        if (texts.Count == 0) return;
+        var batch = BagOfEmbeddingsBatch.Encode(Tokenizer, texts);
+        var (values, _) = _onnx.Run(
+            [
+                OnnxInput.Int64(BagOfEmbeddingsModel.IdsInput, batch.Ids, batch.Count, batch.MaxTokens),
+                OnnxInput.Float(BagOfEmbeddingsModel.ScaleInput, batch.Scales, batch.Count, 1),
+            ],
+            BagOfEmbeddingsModel.EmbeddingOutput);
+        values.CopyTo(destination);
+    }
+
+    public void Dispose() => _onnx.Dispose();
+}
