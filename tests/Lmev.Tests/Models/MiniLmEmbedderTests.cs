@@ -1,6 +1,6 @@
 using Lmev.Models;
 using Lmev.Pipeline;
-using Xunit;
+using Lmev.Tests.Support;
 
 namespace Lmev.Tests.Models;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Lmev.Models;
 using Lmev.Pipeline;
-using Xunit;
+using Lmev.Tests.Support;
 
 namespace Lmev.Tests.Models;
 
