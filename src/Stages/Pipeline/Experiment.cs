@@ -34,7 +34,7 @@ public sealed record Experiment(
     SplitParams Split,
     TrainSettings Train,
     int Runs = 4,
-    JsonElement[]? Models = null,
+    ModelSpec[]? Models = null,
     JsonElement? Reference = null)
 {
     /// <summary>The file name without extension; set by <see cref="Load"/>.</summary>
@@ -43,6 +43,10 @@ public sealed record Experiment(
 
     [System.Text.Json.Serialization.JsonIgnore]
     public string Path { get; init; } = "";
+
+    /// <summary>The models, never null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<ModelSpec> ModelList => Models ?? [];
 
     public static string FilePath(string root, string name) => System.IO.Path.Combine(root, "experiments", name + ".json");
 
@@ -79,6 +83,12 @@ public sealed record Experiment(
         Check(Split.TestRows >= 0 && Split.TestRows < Sample.Rows, "split.testRows", $"0 to {Sample.Rows - 1} (fewer than sample.rows)", Split.TestRows);
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
         Check(Runs >= 1, "runs", "at least 1", Runs);
+        var models = Models ?? [];
+        for (var i = 0; i < models.Length; i++)
+            foreach (var (ok, key, expected, found) in models[i].Checks(i))
+                Check(ok, key, expected, found);
+        var duplicate = models.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
+        Check(duplicate is null, "models", "unique names", duplicate?.Key);
         Check(Train.Epochs >= 1, "train.epochs", "at least 1", Train.Epochs);
         Check(Train.BatchSize >= 1, "train.batchSize", "at least 1", Train.BatchSize);
         Check(Train.Dropout is >= 0 and < 1, "train.dropout", "a probability in [0, 1)", Train.Dropout);

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Lmev.Stages.Download;
+using Lmev.Stages.Embed;
 using Lmev.Stages.FilterSpanish;
+using Lmev.Stages.Model;
 using Lmev.Stages.Sample;
 using Lmev.Stages.Split;
 
@@ -12,27 +14,36 @@ namespace Lmev.Pipeline;
 /// <param name="Force">Rerun the named step even when its entry exists.</param>
 /// <param name="Locked">Refuse any change to data.lock.json (CI).</param>
 /// <param name="Strict">Stop at the first bad input row.</param>
-public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false);
+/// <param name="Models">Run only these models' units (a CI matrix slice); empty: all.</param>
+public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
+    IReadOnlyList<string>? Models = null);
 
 /// <summary>
-/// The pipeline's graph for one experiment: which stage follows which, and which experiment group
-/// and upstream outputs each stage is built from. Stages meet only through cached artifacts: a
-/// stage's inputs are read from its upstream's manifest, so a key never needs an input re-hashed.
+/// The pipeline's graph for one experiment: which stage follows which, its units (one per model
+/// for Model and Embed), and which experiment group and upstream outputs each stage is built from.
+/// Stages meet only through cached artifacts: a stage's inputs come from its upstream's manifest,
+/// so building a key never re-hashes a file.
 /// </summary>
 public sealed class ExperimentFlow
 {
-    /// <summary>The steps in flow order, with the step each one reads from.</summary>
-    public static readonly IReadOnlyList<(string Name, string? Upstream)> Steps =
-    [
-        ("download", null),
-        ("filter-spanish", "download"),
-        ("sample", "filter-spanish"),
-        ("split", "sample"),
-    ];
+    /// <summary>A step of the graph: its units for an experiment and how to build each unit's stage.</summary>
+    private sealed record Step(string Name, Func<Experiment, IEnumerable<string>> Units, Func<string, IStage> Build);
+
+    /// <summary>Raised while resolving upstream entries when one is not in the cache.</summary>
+    private sealed class NotReady(string step, string unit) : Exception($"{step} {unit}")
+    {
+        public string Step { get; } = step;
+        public string Unit { get; } = unit;
+    }
+
+    private static readonly Func<Experiment, IEnumerable<string>> Single = _ => [""];
+    private static readonly Func<Experiment, IEnumerable<string>> PerModel = e => e.ModelList.Select(m => m.Name);
 
     private readonly Experiment _experiment;
     private readonly FlowOptions _options;
     private readonly string _lockPath;
+    private readonly IReadOnlyList<Step> _steps;
+    private readonly Dictionary<(string, string), Manifest> _resolved = new();
 
     public ExperimentFlow(Experiment experiment, FlowOptions options)
     {
@@ -40,22 +51,49 @@ public sealed class ExperimentFlow
         _options = options;
         _lockPath = Path.Combine(options.Root, DataLock.FileName);
         Cache = new StageCache(options.CacheRoot);
+        _steps =
+        [
+            new("download", Single, _ => BuildDownload()),
+            new("filter-spanish", Single, _ => new FilterSpanishStage(experiment.Filter, Get("download").Output(DownloadOutput(Get("download"))), options.Strict)),
+            new("sample", Single, _ => new SampleStage(experiment.Sample, Get("filter-spanish").Output(FilterSpanishStage.Output))),
+            new("split", Single, _ => new SplitStage(experiment.Split, Get("sample").Output(SampleStage.Output))),
+            new("model", PerModel, unit => new ModelStage(Model(unit))),
+            new("embed", PerModel, unit => BuildEmbed(Model(unit))),
+        ];
     }
+
+    /// <summary>The step names in flow order.</summary>
+    public static IReadOnlyList<string> StepNames { get; } = ["download", "filter-spanish", "sample", "split", "model", "embed"];
 
     public StageCache Cache { get; }
 
-    /// <summary>Builds the stage of <paramref name="step"/> given its upstream step's published entry.</summary>
-    public IStage Build(string step, Manifest? upstream) => step switch
-    {
-        "download" => BuildDownload(),
-        "filter-spanish" => new FilterSpanishStage(_experiment.Filter, Need(upstream, step).Output(DownloadOutput(Need(upstream, step))), _options.Strict),
-        "sample" => new SampleStage(_experiment.Sample, Need(upstream, step).Output(FilterSpanishStage.Output)),
-        "split" => new SplitStage(_experiment.Split, Need(upstream, step).Output(SampleStage.Output)),
-        _ => throw new LmevException($"unknown step '{step}'; steps: {string.Join(", ", Steps.Select(s => s.Name))}"),
-    };
+    private ModelSpec Model(string name) => _experiment.ModelList.First(m => m.Name == name);
 
-    private static Manifest Need(Manifest? upstream, string step) =>
-        upstream ?? throw new InvalidOperationException($"{step} needs its upstream entry");
+    private Step StepOf(string name) => _steps.FirstOrDefault(s => s.Name == name)
+        ?? throw new LmevException($"unknown step '{name}'; steps: {string.Join(", ", StepNames)}");
+
+    private IEnumerable<string> Units(Step step)
+    {
+        var units = step.Units(_experiment).ToList();
+        if (step.Units == PerModel && _options.Models is { Count: > 0 } only)
+        {
+            var unknown = only.Except(units).ToList();
+            if (unknown.Count > 0)
+                throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; models: {string.Join(", ", units)}");
+            units = units.Where(only.Contains).ToList();
+        }
+        return units;
+    }
+
+    /// <summary>The published entry of an upstream unit; <see cref="NotReady"/> when it is not in the cache.</summary>
+    private Manifest Get(string step, string unit = "")
+    {
+        if (_resolved.TryGetValue((step, unit), out var m)) return m;
+        var stage = StepOf(step).Build(unit);
+        m = Cache.Lookup(stage) ?? throw new NotReady(step, unit);
+        if (step == "download") CheckLockAgainst(m);
+        return _resolved[(step, unit)] = m;
+    }
 
     private static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
 
@@ -68,33 +106,49 @@ public sealed class ExperimentFlow
         return DownloadStage.FromLock(name, source, fetcher, Path.Combine(Cache.Root, ".downloads"));
     }
 
-    /// <summary>
-    /// Runs <paramref name="step"/> for the experiment. Its upstream steps must already be in the
-    /// cache (Cake runs them first); otherwise the error names the command to run.
-    /// </summary>
-    public Manifest Run(string step)
+    private EmbedStage BuildEmbed(ModelSpec spec)
     {
-        Manifest? upstream = null;
-        foreach (var (name, _) in Steps)
-        {
-            if (name == step) break;
-            var stage = Build(name, upstream);
-            upstream = Cache.Lookup(stage) ?? throw new LmevException(
-                $"step '{step}' of experiment '{_experiment.Name}' needs the output of '{name}', which is not in the cache or is out of date; " +
-                $"run `lmev {name} --experiment {_experiment.Name}` (or `dotnet cake --target={Target(step)} --experiment={_experiment.Name}`) first");
-            if (name == "download") CheckLockAgainst(upstream);
-        }
+        var model = Get("model", spec.Name);
+        var split = Get("split");
+        var data = model.Outputs.Keys.Where(f => f.StartsWith(ModelStage.OnnxFile + ".", StringComparison.Ordinal)).Select(model.Output).ToList();
+        return new EmbedStage(spec.Name, new EmbedParams(spec.Kind),
+            model.Output(ModelStage.OnnxFile), model.Output(ModelStage.VocabularyFile(spec)), data,
+            split.Output("train.csv"), split.Output("val.csv"), split.Output("test.csv"));
+    }
 
-        var current = Build(step, upstream);
-        var force = _options.Force;
-        if (step == "download" && !force && Cache.Lookup(current) is { } cached && !CheckLockAgainst(cached, throwIfChanged: false))
+    /// <summary>
+    /// Runs every unit of <paramref name="step"/> (or the models chosen in the options). Its upstream
+    /// entries must already be in the cache (Cake runs the steps in order); otherwise the error
+    /// names the command to run first.
+    /// </summary>
+    public IReadOnlyList<Manifest> Run(string step)
+    {
+        var def = StepOf(step);
+        var results = new List<Manifest>();
+        foreach (var unit in Units(def))
         {
-            _options.Log($"download: the cached file does not match data.lock.json's sha256; fetching again");
-            force = true;
+            IStage stage;
+            try { stage = def.Build(unit); }
+            catch (NotReady n)
+            {
+                var what = n.Unit == "" ? $"'{n.Step}'" : $"'{n.Step}' for {n.Unit}";
+                throw new LmevException(
+                    $"step '{step}' of experiment '{_experiment.Name}' needs the output of {what}, which is not in the cache or is out of date; " +
+                    $"run `lmev {n.Step} --experiment {_experiment.Name}` (or `dotnet cake --target={Target(step)} --experiment={_experiment.Name}`) first");
+            }
+            var force = _options.Force;
+            if (step == "download" && !force && Cache.Lookup(stage) is { } cached && !CheckLockAgainst(cached, throwIfChanged: false))
+            {
+                _options.Log("download: the cached file does not match data.lock.json's sha256; fetching again");
+                force = true;
+            }
+            var manifest = Cache.Run(stage, _experiment.Name, force, _options.Log);
+            if (step == "download") CheckLockAgainst(manifest);
+            _resolved[(step, unit)] = manifest;
+            results.Add(manifest);
         }
-        var manifest = Cache.Run(current, _experiment.Name, force, _options.Log);
-        if (step == "download") CheckLockAgainst(manifest);
-        return manifest;
+        if (results.Count == 0) _options.Log($"{step}: experiment '{_experiment.Name}' has no units for this step (no models?)");
+        return results;
     }
 
     /// <summary>Compares a download entry with the lock; fills an empty hash (trust on first use) unless locked.</summary>
@@ -124,44 +178,42 @@ public sealed class ExperimentFlow
 
     // ---- status and gc ----
 
-    public sealed record StepStatus(string Step, string State, string? Key, IReadOnlyList<string> Reasons);
+    public sealed record StepStatus(string Step, string Unit, string State, string? Key, IReadOnlyList<string> Reasons);
 
-    /// <summary>Each step as up to date, stale (and why) or never run, like `dvc status`.</summary>
+    /// <summary>Each unit of each step as up to date, stale (and why) or never run, like `dvc status`.</summary>
     public IReadOnlyList<StepStatus> Status()
     {
         var result = new List<StepStatus>();
-        Manifest? upstream = null;
-        var upstreamOk = true;
-        foreach (var (name, up) in Steps)
+        foreach (var step in _steps)
+        foreach (var unit in Units(step))
         {
-            var previous = Cache.ReadRef(_experiment.Name, name);
-            if (!upstreamOk)
+            var previous = Cache.ReadRef(_experiment.Name, step.Name, unit);
+            IStage stage;
+            try { stage = step.Build(unit); }
+            catch (NotReady n)
             {
-                var reasons = new List<string> { $"upstream '{up}' is not up to date" };
-                result.Add(new StepStatus(name, previous is null ? "never run" : "stale", null, reasons));
+                var what = n.Unit == "" ? n.Step : $"{n.Step} [{n.Unit}]";
+                result.Add(new StepStatus(step.Name, unit, previous is null ? "never run" : "stale", null, [$"upstream '{what}' is not up to date"]));
                 continue;
             }
-            IStage stage;
-            try { stage = Build(name, upstream); }
-            catch (LmevException e) { result.Add(new StepStatus(name, "error", null, [e.Message])); upstreamOk = false; continue; }
+            catch (LmevException e) { result.Add(new StepStatus(step.Name, unit, "error", null, [e.Message])); continue; }
             var key = StageCache.Key(stage);
             var entry = Cache.Lookup(stage);
             if (entry is not null)
             {
-                result.Add(new StepStatus(name, "up to date", key, []));
-                upstream = entry;
+                _resolved[(step.Name, unit)] = entry;
+                result.Add(new StepStatus(step.Name, unit, "up to date", key, []));
                 continue;
             }
-            upstreamOk = false;
-            if (previous is null) { result.Add(new StepStatus(name, "never run", key, [])); continue; }
+            if (previous is null) { result.Add(new StepStatus(step.Name, unit, "never run", key, [])); continue; }
             var why = new List<string>();
             Diff(previous.Params, CanonicalJson.ToNode(stage.Params), "params", why);
             foreach (var (input, artifact) in stage.Inputs)
                 if (!previous.Inputs.TryGetValue(input, out var was) || was.Sha256 != artifact.Sha256)
                     why.Add($"input '{input}' changed ({Short(was?.Sha256)} → {Short(artifact.Sha256)}, from {artifact.Stage} {artifact.Key})");
-            if (why.Count == 0) why.Add(Cache.EntryDirectory(name, previous.Key) is var d && !Directory.Exists(d)
-                ? $"its entry {previous.Key} was removed (gc?)" : $"stage version changed");
-            result.Add(new StepStatus(name, "stale", key, why));
+            if (why.Count == 0) why.Add(!Directory.Exists(Cache.EntryDirectory(step.Name, previous.Key))
+                ? $"its entry {previous.Key} was removed (gc?)" : "the stage's version changed");
+            result.Add(new StepStatus(step.Name, unit, "stale", key, why));
         }
         return result;
     }
@@ -183,15 +235,14 @@ public sealed class ExperimentFlow
     /// <summary>The entries this experiment reaches with its current parameters (what `gc` keeps).</summary>
     public IEnumerable<(string Stage, string Key)> Reachable()
     {
-        Manifest? upstream = null;
-        foreach (var (name, _) in Steps)
+        foreach (var step in _steps)
+        foreach (var unit in step.Units(_experiment))
         {
             IStage stage;
-            try { stage = Build(name, upstream); }
-            catch (LmevException) { break; }
-            yield return (name, StageCache.Key(stage));
-            upstream = Cache.Lookup(stage);
-            if (upstream is null) break;
+            try { stage = step.Build(unit); }
+            catch (NotReady) { continue; }
+            catch (LmevException) { continue; }
+            yield return (step.Name, StageCache.Key(stage));
         }
     }
 }

