@@ -1,0 +1,33 @@
+using ScottPlot;
+
+namespace Lmev.Stages.Plot.Figures;
+
+/// <summary>
+/// <c>loss_training_curve</c>: training (solid) and validation (dashed) loss per epoch, the mean
+/// over each model's usable runs, one line pair per model.
+/// </summary>
+internal static class TrainingCurve
+{
+    public static ScottPlot.Plot Draw(PlotData d)
+    {
+        var plot = Figure.New(d, "Curvas de entrenamiento (media de las ejecuciones)", "Época", "Pérdida (entropía cruzada)");
+        if (d.Curves.Count == 0) return Figure.Empty(plot, d, "Las ejecuciones no registraron la pérdida por época");
+        foreach (var c in d.Curves)
+        {
+            var train = plot.Add.Scatter(c.Epochs, c.Loss, d.ColorOf(c.Model));
+            train.LineWidth = 2;
+            train.MarkerSize = 5;
+            var val = plot.Add.Scatter(c.Epochs, c.ValLoss, d.ColorOf(c.Model));
+            val.LineWidth = 2;
+            val.MarkerSize = 5;
+            val.LinePattern = LinePattern.Dashed;
+        }
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "entrenamiento (continua)", LineColor = Colors.Gray, LineWidth = 2 });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "validación (discontinua)", LineColor = Colors.Gray, LineWidth = 2, LinePattern = LinePattern.Dashed });
+        foreach (var c in d.Curves)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{c.Model} (n = {c.Runs})", LineColor = d.ColorOf(c.Model), LineWidth = 2 });
+        plot.ShowLegend(Edge.Right);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+        return plot;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using Lmev.Pipeline;
+
+namespace Lmev.Stages.Report;
+
+/// <summary>
+/// What the results document says about how the experiment ran, beyond what the runs recorded.
+/// The integrator fills it from the experiment file, data.lock.json and git.
+/// </summary>
+/// <param name="Experiment">The experiment's name (<c>demo</c>, <c>meli2019</c>).</param>
+/// <param name="Description">The experiment's one-line description.</param>
+/// <param name="Dataset">Where the rows came from: a data.lock.json source name, or a note such as "generado (demo)".</param>
+/// <param name="SampleRows">Rows drawn per experiment (sample.rows).</param>
+/// <param name="TestRows">Rows split off for test (split.testRows).</param>
+/// <param name="ValidationFraction">Share of the remaining rows held out for validation (split.validationFraction).</param>
+/// <param name="Runs">Runs per model, as configured.</param>
+/// <param name="Train">The training settings as configured (the experiment's <c>train</c> group).</param>
+/// <param name="Lock">The data.lock.json entries the experiment used (dataset and models).</param>
+/// <param name="GitCommit">The commit the pipeline ran from, with "-dirty" when the tree had changes.</param>
+public sealed record ReportParams(
+    string Experiment,
+    string Description,
+    string Dataset,
+    long SampleRows,
+    int TestRows,
+    double ValidationFraction,
+    int Runs,
+    JsonObject? Train,
+    SortedDictionary<string, LockedSource> Lock,
+    string GitCommit);

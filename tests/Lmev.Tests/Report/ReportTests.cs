@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Lmev.Pipeline;
+using Lmev.Pipeline.Results;
+using Lmev.Stages.Aggregate;
+using Lmev.Stages.Plot;
+using Lmev.Stages.Report;
+using Lmev.Tests.Support;
+
+namespace Lmev.Tests.Report;
+
+public sealed partial class ReportTests
+{
+    private static ReportParams Params(string experiment = "demo") => new(
+        experiment, "Prueba con títulos generados", "generado (demo)", 20000, 2000, 0.05, 3,
+        new JsonObject { ["epochs"] = 10, ["batchSize"] = 512, ["dropout"] = 0.25, ["hidden"] = 512, ["learningRate"] = 0.001, ["patience"] = 3, ["mode"] = "frozen", ["seed"] = 1 },
+        new SortedDictionary<string, LockedSource> { ["meli2019-train"] = new("https://example.invalid/train.csv.gz", new string('a', 64), 123456789) },
+        "0123456789abcdef0123456789abcdef01234567");
+
+    /// <summary>Aggregate → Plot → Report through the real cache; the report is left in the test output folder.</summary>
+    private static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null)
+    {
+        var cache = Path.Combine(dir.Path, "cache");
+        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference), runs), cache);
+        var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs), cache);
+        var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
+        var (report, _) = StageRunner.Run(new ReportStage(Params(), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures), cache);
+        var keep = Path.Combine(AppContext.BaseDirectory, "report", name);
+        Directory.CreateDirectory(keep);
+        foreach (var file in report.Outputs.Keys) File.Copy(Path.Combine(report.Directory, file), Path.Combine(keep, file), overwrite: true);
+        return (File.ReadAllText(Path.Combine(report.Directory, ReportStage.Markdown)), File.ReadAllText(Path.Combine(report.Directory, ReportStage.Html)), report);
+    }
+
+    [Fact]
+    public void The_report_has_tables_figures_findings_and_one_self_contained_html()
+    {
+        using var dir = new TempDir();
+        var (md, html, m) = Report(dir, Runs.Write(dir, Runs.Small()), "small");
+
+        Assert.StartsWith("# Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase", md);
+        Assert.Contains("| es-dim50-norm | 3 | 0.8100 | 0.0100 | 0.8000 | 0.8200 | 0 |", md);
+        Assert.Contains("| Español | 6 | 0.7900 |", md);
+        Assert.Contains("- Los modelos en español promediaron BAC = 0.7900 frente a 0.7100 de los modelos en inglés", md);
+        Assert.Contains("0123456789abcdef0123456789abcdef01234567", md);
+        Assert.Contains("`" + new string('a', 64) + "`", md);
+        Assert.Contains("torchsharp 0.107.0", md);
+        Assert.Contains("Semillas registradas: 1001, 1002, 1003", md);
+        foreach (var f in PlotStage.Figures)
+        {
+            Assert.Contains($"]({f}.png)", md);
+            Assert.True(m.Outputs.ContainsKey(f + ".png"), $"{f}.png is copied beside README.md");
+        }
+        Assert.Contains(RunsTable.FileName, m.Outputs.Keys);
+        Assert.Contains(RunSummary.FileName, m.Outputs.Keys);
+
+        Assert.Equal(PlotStage.Figures.Count, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
+        Assert.DoesNotContain("src=\"bac_", html); // nothing linked outside the file
+        Assert.Contains("<table>", html);
+        Assert.Contains("<td>es-dim50-norm</td>", html);
+        Assert.Contains("<meta name=\"viewport\"", html);
+        Assert.Contains("max-width", html);
+        foreach (Match link in Regex.Matches(md, @"\]\(#([^)]+)\)"))
+            Assert.Contains($"id=\"{link.Groups[1].Value}\"", html); // every contents link has its heading anchor
+    }
+
+    [Fact]
+    public void One_model_with_one_run_reports_an_undefined_std()
+    {
+        using var dir = new TempDir();
+        var (md, html, _) = Report(dir, Runs.Write(dir, [Runs.Make("solo", 1, 0.6)]), "one-run");
+        Assert.Contains("| solo | 1 | 0.6000 | indefinida | 0.6000 | 0.6000 | 0 |", md);
+        Assert.Contains("desviación estándar indefinida", md);
+        Assert.DoesNotContain("de los modelos en", md);
+        Assert.Contains(">indefinida</td>", html);
+    }
+
+    [Fact]
+    public void Diverged_and_missing_runs_are_listed_and_counted()
+    {
+        using var dir = new TempDir();
+        var runs = Runs.Write(dir,
+        [
+            Runs.Make("m", 1, 0.8), Runs.Make("m", 2, 0.7),
+            Runs.Make("m", 3, 0.9) with { BestValLoss = double.NaN },
+        ]);
+        runs.Add(new RunInput("m", 4, null));
+        var (md, _, _) = Report(dir, runs, "bad-runs");
+        Assert.Contains("- 2 de 4 ejecuciones se excluyeron de las medias: 1 divergió (pérdida NaN), 1 falta (sin metrics.json).", md);
+        Assert.Contains("### Ejecuciones excluidas de las medias", md);
+        Assert.Contains("| m | 3 | diverged |", md);
+        Assert.Contains("| m | 4 | missing |", md);
+        Assert.Contains("| m | 2 | 0.7500 | 0.0707 | 0.7000 | 0.8000 | 2 |", md);
+    }
+
+    [SkippableFact]
+    public void The_studys_runs_make_a_report_with_the_reference_comparison()
+    {
+        var runs = ReferenceRuns.Read(SharedData.Require("reference-runs.csv"));
+        var reference = new ReferenceFigures("el estudio original",
+            new SortedDictionary<string, double> { ["nnlm-es-dim50-with-normalization"] = 0.7536, ["nnlm-en-dim50"] = 0.7047 },
+            new SortedDictionary<string, double> { ["es"] = 0.7434, ["en"] = 0.7190 });
+        using var dir = new TempDir();
+        var (md, _, _) = Report(dir, Runs.Write(dir, runs), "reference", reference);
+        Assert.Contains("### Comparación con el estudio original", md);
+        Assert.Contains("| Español | 0.7434 | 0.7434 | ", md);
+        Assert.Contains("El orden entre idiomas (Español > Inglés) coincide con el publicado.", md);
+        Assert.Contains("Tesla T4", md);
+    }
+}
