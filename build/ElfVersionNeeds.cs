@@ -188,7 +188,9 @@ namespace Lmev.Training.Native
         /// <see cref="WeakenMissing(byte[], string, ICollection{string})"/> on a file. When something
         /// changes, the file is copied (keeping its mode), the flag bytes are written into the copy,
         /// and the copy replaces the file by a rename: a hard link into the NuGet cache is never
-        /// written through, and a crash leaves either the old or the new file.
+        /// written through, and a crash leaves either the old or the new file. The file keeps its
+        /// modification time, so MSBuild's copy (same size and time = unchanged) does not copy the
+        /// unpatched original over it again on the next build.
         /// </summary>
         public static ElfWeakenReport WeakenMissing(string path, string library, ICollection<string> provided)
         {
@@ -198,6 +200,7 @@ namespace Lmev.Training.Native
             catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
             if (report.Changed)
             {
+                DateTime modified = File.GetLastWriteTimeUtc(path);
                 string temp = path + ".weaken.tmp";
                 File.Copy(path, temp, overwrite: true);
                 using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
@@ -207,6 +210,7 @@ namespace Lmev.Training.Native
                         stream.Write(elf, (int)need.FlagsOffset, 2);
                     }
                 File.Replace(temp, path, null);
+                File.SetLastWriteTimeUtc(path, modified);
             }
             return report;
         }

@@ -27,6 +27,14 @@ public class TorchLoadTests
     }
 
     [SkippableFact]
+    public void Asking_for_cuda_without_it_falls_back_to_the_cpu()
+    {
+        TorchRuntime.EnsureLoaded();
+        Skip.If(torch.cuda.is_available(), "CUDA is present here");
+        Assert.Equal(DeviceType.CPU, TorchRuntime.SelectDevice(preferCuda: true).type);
+    }
+
+    [SkippableFact]
     public void Copied_library_needs_nothing_the_system_libstdcxx_lacks()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "ELF natives: Linux only");
