@@ -1,0 +1,91 @@
+using TorchSharp;
+
+namespace Lmev.Training.Tests;
+
+public class FineTuneTests
+{
+    private static readonly TrainingParams Small = new()
+    {
+        HiddenSize = 64, BatchSize = 32, MaxEpochs = 6, Patience = 3, Seed = 21, Threads = 1,
+    };
+
+    [Fact]
+    public void Pooling_is_the_sqrtn_sum_and_an_empty_row_is_zero()
+    {
+        TorchRuntime.EnsureLoaded();
+        var table = new FeatureMatrix([1, 2, 10, 20, 100, 200], 3, 2);
+        using var model = new BagOfEmbeddingsClassifier(table, classes: 2);
+        // rows: [0, 1], [], [2, 2, 2, 2]
+        using var ids = torch.tensor(new long[] { 0, 1, 2, 2, 2, 2 });
+        using var offsets = torch.tensor(new long[] { 0, 2, 2 });
+        using var pooled = model.Pool(ids, offsets);
+        Assert.Equal([3, 2], pooled.shape);
+        float s2 = MathF.Sqrt(2);
+        var expected = new[] { 11 / s2, 22 / s2, 0, 0, 400 / 2f, 800 / 2f };
+        var actual = pooled.data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
+
+    [Fact]
+    public void Fine_tuning_learns_a_token_rule_and_updates_its_own_copy_of_the_table()
+    {
+        // Tokens 0..23 belong to class t / 8; a row holds 1-3 tokens of its class and sometimes
+        // one of the shared tokens 24..31. The table starts random.
+        var (train, y) = Bags(600, seed: 31);
+        var (val, yv) = Bags(150, seed: 32);
+        var rng = new SplitMix64(33);
+        var values = Enumerable.Range(0, 32 * 8).Select(_ => (float)(ToyData.Uniform(rng) - 0.5)).ToArray();
+        var table = new FeatureMatrix(values, 32, 8);
+        var before = (float[])values.Clone();
+
+        using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { LearningRate = 1e-2, MaxEpochs = 15 });
+        var bac = ClassificationMetrics.BalancedAccuracy(yv, model.Predict(val));
+        Assert.True(bac >= 0.95, $"validation BAC {bac}; epochs {string.Join("; ", model.Epochs)}");
+        Assert.Equal(before, values);   // the caller's table is not written
+        var trained = model.Module.state_dict().Single(kv => kv.Value.shape.SequenceEqual(new long[] { 32, 8 })).Value;
+        Assert.NotEqual(before, trained.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Fine_tuning_is_bit_identical_for_the_same_seed()
+    {
+        var (train, y) = Bags(300, seed: 41);
+        var (val, yv) = Bags(60, seed: 42);
+        var table = new FeatureMatrix(Enumerable.Range(0, 32 * 8).Select(i => MathF.Sin(i)).ToArray(), 32, 8);
+        double[] Run()
+        {
+            using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { MaxEpochs = 3, Threads = 2 });
+            return model.Epochs.SelectMany(e => new[] { e.Loss, e.ValLoss }).ToArray();
+        }
+        Assert.Equal(Run().Select(BitConverter.DoubleToInt64Bits), Run().Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void Ids_past_the_table_are_refused()
+    {
+        var table = new FeatureMatrix(new float[4 * 2], 4, 2);
+        var bags = new TokenBags([0, 4], [0, 1, 2]);
+        Assert.Contains("id 4, but the embedding table has only 4 rows",
+            Assert.Throws<ArgumentException>(() => Trainer.FineTune(table, bags, [0, 1], null, null, 2, Small)).Message);
+        Assert.Contains("last offset is 3 but there are 2 ids",
+            Assert.Throws<ArgumentException>(() => new TokenBags([0, 1], [0, 1, 3])).Message);
+    }
+
+    private static (TokenBags Bags, int[] Labels) Bags(int rows, ulong seed)
+    {
+        var rng = new SplitMix64(seed);
+        var ids = new List<long>();
+        var offsets = new List<long> { 0 };
+        var labels = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            int label = (int)rng.NextBelow(3);
+            labels[r] = label;
+            int tokens = 1 + (int)rng.NextBelow(3);
+            for (int i = 0; i < tokens; i++) ids.Add(label * 8 + (long)rng.NextBelow(8));
+            if (rng.NextBelow(4) == 0) ids.Add(24 + (long)rng.NextBelow(8));   // a shared token now and then
+            offsets.Add(ids.Count);
+        }
+        return (new TokenBags([.. ids], [.. offsets]), labels);
+    }
+}
