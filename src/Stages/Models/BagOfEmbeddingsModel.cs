@@ -111,6 +111,50 @@ public sealed class BagOfEmbeddingsModel
         model.WriteTo(stream);
     }
 
+    /// <summary>
+    /// Reads back a model written by <see cref="WriteOnnx"/>: its spec from the metadata and its table (without
+    /// the padding row) from the initializer, inline or in the external data file. Train's fine-tune mode
+    /// starts from this table.
+    /// </summary>
+    public static BagOfEmbeddingsModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new LmevException($"{path}: model file not found");
+        ModelProto proto;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            proto = ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new LmevException($"{path}: not a readable ONNX model ({e.Message}); rebuild it (lmev model --force)", e);
+        }
+        var spec = BagOfEmbeddingsSpec.FromMetadata(proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value), path);
+        var tensor = proto.Graph.Initializer.FirstOrDefault(t => t.Name == "table")
+            ?? throw new LmevException($"{path}: no initializer named 'table'; expected a bag-of-embeddings model written by lmev");
+        var expected = new[] { spec.RowCount + 1, (long)spec.Dim };
+        if (!tensor.Dims.SequenceEqual(expected))
+            throw new LmevException($"{path}: table shape [{string.Join(", ", tensor.Dims)}], expected [{string.Join(", ", expected)}] from the metadata");
+        var table = new float[spec.RowCount * spec.Dim];
+        var bytes = MemoryMarshal.AsBytes(table.AsSpan());
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        {
+            var location = tensor.ExternalData.First(e => e.Key == "location").Value;
+            var dataPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, location);
+            if (!File.Exists(dataPath)) throw new LmevException($"{dataPath}: external data of {path} not found");
+            using var data = File.OpenRead(dataPath);
+            if (data.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) != bytes.Length)
+                throw new LmevException($"{dataPath}: shorter than the {bytes.Length:N0} bytes of the table {path} declares");
+        }
+        else
+        {
+            if (tensor.RawData.Length < bytes.Length)
+                throw new LmevException($"{path}: the table holds {tensor.RawData.Length:N0} bytes, expected {bytes.Length:N0}");
+            tensor.RawData.Span[..bytes.Length].CopyTo(bytes);
+        }
+        return new BagOfEmbeddingsModel(spec, table);
+    }
+
     private void WriteTableWithPaddingRow(string dataPath)
     {
         using var stream = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);

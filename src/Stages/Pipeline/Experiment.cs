@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lmev.Stages.Download;
 using Lmev.Stages.FilterSpanish;
 using Lmev.Stages.Sample;
@@ -12,6 +11,9 @@ namespace Lmev.Pipeline;
 public sealed record DatasetSpec(string? Source = null, DemoDataParams? Generate = null);
 
 /// <summary>The study's training protocol (../shared/data/README.md); read by the Train stage only.</summary>
+/// <param name="Mode">Default for models that do not say: <c>frozen</c> or <c>fine-tune</c>.</param>
+/// <param name="Seed">Each run's seed is derived from this, the model's name and the run number.</param>
+/// <param name="Threads">CPU threads for TorchSharp; 0: one per core. Results are bit-identical only for the same count.</param>
 public sealed record TrainSettings(
     int Epochs = 10,
     int BatchSize = 4096,
@@ -20,7 +22,8 @@ public sealed record TrainSettings(
     double LearningRate = 1e-3,
     int Patience = 3,
     string Mode = "frozen",
-    ulong Seed = 1);
+    ulong Seed = 1,
+    int Threads = 0);
 
 /// <summary>
 /// <c>experiments/&lt;name&gt;.json</c>: one group of parameters per stage, so a stage's cache key
@@ -35,7 +38,7 @@ public sealed record Experiment(
     TrainSettings Train,
     int Runs = 4,
     ModelSpec[]? Models = null,
-    JsonElement? Reference = null)
+    Lmev.Stages.Aggregate.ReferenceFigures? Reference = null)
 {
     /// <summary>The file name without extension; set by <see cref="Load"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -43,6 +46,9 @@ public sealed record Experiment(
 
     [System.Text.Json.Serialization.JsonIgnore]
     public string Path { get; init; } = "";
+
+    /// <summary>How Train uses a model: its own mode, else the experiment's.</summary>
+    public string ModeOf(ModelSpec model) => model.Mode ?? Train.Mode;
 
     /// <summary>The models, never null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -87,10 +93,16 @@ public sealed record Experiment(
         for (var i = 0; i < models.Length; i++)
             foreach (var (ok, key, expected, found) in models[i].Checks(i))
                 Check(ok, key, expected, found);
+        for (var i = 0; i < models.Length; i++)
+            Check(ModeOf(models[i]) != ModelSpec.FineTune || models[i].IsBagOfEmbeddings, $"models[{i}]",
+                $"a bag-of-embeddings model, or \"mode\": \"{ModelSpec.Frozen}\" (train.mode is fine-tune and only tables can be fine-tuned)", models[i].Kind);
         var duplicate = models.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         Check(duplicate is null, "models", "unique names", duplicate?.Key);
         Check(Train.Epochs >= 1, "train.epochs", "at least 1", Train.Epochs);
         Check(Train.BatchSize >= 1, "train.batchSize", "at least 1", Train.BatchSize);
         Check(Train.Dropout is >= 0 and < 1, "train.dropout", "a probability in [0, 1)", Train.Dropout);
+        Check(Train.Mode is ModelSpec.Frozen or ModelSpec.FineTune, "train.mode", $"'{ModelSpec.Frozen}' or '{ModelSpec.FineTune}'", Train.Mode);
+        Check(Train.Patience >= 1, "train.patience", "at least 1", Train.Patience);
+        Check(Train.Hidden >= 1, "train.hidden", "at least 1", Train.Hidden);
     }
 }

@@ -1,5 +1,11 @@
 using System.Text.Json.Nodes;
+using System.Diagnostics;
+using Lmev.Pipeline.Results;
+using Lmev.Stages.Aggregate;
 using Lmev.Stages.Download;
+using Lmev.Stages.Plot;
+using Lmev.Stages.Report;
+using Lmev.Stages.Train;
 using Lmev.Stages.Embed;
 using Lmev.Stages.FilterSpanish;
 using Lmev.Stages.Model;
@@ -15,8 +21,9 @@ namespace Lmev.Pipeline;
 /// <param name="Locked">Refuse any change to data.lock.json (CI).</param>
 /// <param name="Strict">Stop at the first bad input row.</param>
 /// <param name="Models">Run only these models' units (a CI matrix slice); empty: all.</param>
+/// <param name="Runs">Run only these run numbers of Train; empty: all.</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
-    IReadOnlyList<string>? Models = null);
+    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null);
 
 /// <summary>
 /// The pipeline's graph for one experiment: which stage follows which, its units (one per model
@@ -38,6 +45,9 @@ public sealed class ExperimentFlow
 
     private static readonly Func<Experiment, IEnumerable<string>> Single = _ => [""];
     private static readonly Func<Experiment, IEnumerable<string>> PerModel = e => e.ModelList.Select(m => m.Name);
+    private static readonly Func<Experiment, IEnumerable<string>> PerFrozenModel = e => e.ModelList.Where(m => e.ModeOf(m) == ModelSpec.Frozen).Select(m => m.Name);
+    private static readonly Func<Experiment, IEnumerable<string>> PerRun = e =>
+        e.ModelList.SelectMany(m => Enumerable.Range(1, e.Runs).Select(k => $"{m.Name}/run-{k}"));
 
     private readonly Experiment _experiment;
     private readonly FlowOptions _options;
@@ -58,12 +68,17 @@ public sealed class ExperimentFlow
             new("sample", Single, _ => new SampleStage(experiment.Sample, Get("filter-spanish").Output(FilterSpanishStage.Output))),
             new("split", Single, _ => new SplitStage(experiment.Split, Get("sample").Output(SampleStage.Output))),
             new("model", PerModel, unit => new ModelStage(Model(unit))),
-            new("embed", PerModel, unit => BuildEmbed(Model(unit))),
+            new("embed", PerFrozenModel, unit => BuildEmbed(Model(unit))),
+            new("train", PerRun, BuildTrain),
+            new("aggregate", Single, _ => new AggregateStage(new AggregateParams(experiment.Reference), RunInputs())),
+            new("plot", Single, _ => new PlotStage(new PlotParams(), Get("aggregate").Output(RunsTable.FileName), RunInputs())),
+            new("report", Single, _ => BuildReport()),
         ];
     }
 
     /// <summary>The step names in flow order.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["download", "filter-spanish", "sample", "split", "model", "embed"];
+    public static IReadOnlyList<string> StepNames { get; } =
+        ["download", "filter-spanish", "sample", "split", "model", "embed", "train", "aggregate", "plot", "report"];
 
     public StageCache Cache { get; }
 
@@ -75,12 +90,19 @@ public sealed class ExperimentFlow
     private IEnumerable<string> Units(Step step)
     {
         var units = step.Units(_experiment).ToList();
-        if (step.Units == PerModel && _options.Models is { Count: > 0 } only)
+        if (step.Units != Single && _options.Models is { Count: > 0 } only)
         {
-            var unknown = only.Except(units).ToList();
+            var names = _experiment.ModelList.Select(m => m.Name).ToList();
+            var unknown = only.Except(names).ToList();
             if (unknown.Count > 0)
-                throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; models: {string.Join(", ", units)}");
-            units = units.Where(only.Contains).ToList();
+                throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; models: {string.Join(", ", names)}");
+            units = units.Where(u => only.Contains(u.Split('/')[0])).ToList();
+        }
+        if (step.Units == PerRun && _options.Runs is { Count: > 0 } runs)
+        {
+            var bad = runs.Where(r => r < 1 || r > _experiment.Runs).ToList();
+            if (bad.Count > 0) throw new LmevException($"--run {string.Join(", ", bad)}: expected run numbers from 1 to {_experiment.Runs} (runs in {_experiment.Path})");
+            units = units.Where(u => runs.Contains(RunNumber(u))).ToList();
         }
         return units;
     }
@@ -116,6 +138,79 @@ public sealed class ExperimentFlow
             split.Output("train.csv"), split.Output("val.csv"), split.Output("test.csv"));
     }
 
+    private static int RunNumber(string unit) => int.Parse(unit[(unit.LastIndexOf("/run-", StringComparison.Ordinal) + 5)..]);
+
+    private TrainStage BuildTrain(string unit)
+    {
+        var spec = Model(unit.Split('/')[0]);
+        var run = RunNumber(unit);
+        var t = _experiment.Train;
+        var mode = _experiment.ModeOf(spec);
+        var split = Get("split");
+        var inputs = new Dictionary<string, Artifact>
+        {
+            ["classes"] = split.Output("classes.csv"),
+            ["train.csv"] = split.Output("train.csv"),
+            ["val.csv"] = split.Output("val.csv"),
+            ["test.csv"] = split.Output("test.csv"),
+        };
+        if (mode == ModelSpec.FineTune)
+        {
+            var model = Get("model", spec.Name);
+            inputs["model"] = model.Output(ModelStage.OnnxFile);
+            inputs["vocabulary"] = model.Output(ModelStage.VocabularyFile(spec));
+            foreach (var data in model.Outputs.Keys.Where(f => f.StartsWith(ModelStage.OnnxFile + ".", StringComparison.Ordinal)))
+                inputs[$"model-data:{data}"] = model.Output(data);
+        }
+        else
+        {
+            var embed = Get("embed", spec.Name);
+            foreach (var s in SplitStage.SplitNames) inputs[$"{s}.npy"] = embed.Output($"{s}.npy");
+        }
+        var dim = (int?)Get("model", spec.Name).Report["dim"] ?? spec.Dim;
+        // Each run's seed follows from the experiment's seed, the model and the run number, and is recorded.
+        var seed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
+        var p = new TrainParams(_experiment.Name, spec.Name, spec.Language, dim, spec.Normalization, mode, run, seed,
+            t.Epochs, t.BatchSize, t.Dropout, t.Hidden, t.LearningRate, t.Patience);
+        return new TrainStage(p, inputs, t.Threads);
+    }
+
+    /// <summary>Every run's metrics.json; a run not in the cache is passed as missing, and the report says so.</summary>
+    private List<RunInput> RunInputs() => PerRun(_experiment).Select(unit =>
+    {
+        Artifact? metrics = null;
+        try { metrics = Get("train", unit).Output(RunMetrics.FileName); }
+        catch (NotReady) { }
+        return new RunInput(unit.Split('/')[0], RunNumber(unit), metrics);
+    }).ToList();
+
+    private ReportStage BuildReport()
+    {
+        var aggregate = Get("aggregate");
+        var plot = Get("plot");
+        var e = _experiment;
+        var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {e.Dataset.Generate.Rows:N0} filas)";
+        var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
+        if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
+        var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs,
+            CanonicalJson.ToNode(e.Train)!.AsObject(), lockEntries, GitCommit());
+        var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
+        return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures);
+    }
+
+    private string GitCommit()
+    {
+        try
+        {
+            var info = new ProcessStartInfo("git", ["-C", _options.Root, "rev-parse", "--short=12", "HEAD"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var git = Process.Start(info)!;
+            var commit = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown (git not installed)"; }
+    }
+
     /// <summary>
     /// Runs every unit of <paramref name="step"/> (or the models chosen in the options). Its upstream
     /// entries must already be in the cache (Cake runs the steps in order); otherwise the error
@@ -148,7 +243,42 @@ public sealed class ExperimentFlow
             results.Add(manifest);
         }
         if (results.Count == 0) _options.Log($"{step}: experiment '{_experiment.Name}' has no units for this step (no models?)");
+        if (step == "train")
+            foreach (var m in results)
+                Materialize(m.Outputs.Keys.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+        if (step == "report")
+        {
+            var plot = Get("plot");
+            var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
+            var target = Path.Combine(_options.Root, "report");
+            Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target);
+            _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
+        }
         return results;
+    }
+
+    /// <summary>
+    /// Copies cached files to a folder people open (saved_models/…, report/): written beside it, then
+    /// swapped in with renames, so the folder is never half old and half new.
+    /// </summary>
+    private static void Materialize(IEnumerable<Artifact> files, string target)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        Directory.CreateDirectory(parent);
+        var fresh = $"{target}.tmp-{Guid.NewGuid():N}";
+        var old = $"{target}.old-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(fresh);
+        try
+        {
+            foreach (var f in files) File.Copy(f.Path, Path.Combine(fresh, f.File));
+            if (Directory.Exists(target)) Directory.Move(target, old);
+            Directory.Move(fresh, target);
+        }
+        finally
+        {
+            if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true);
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        }
     }
 
     /// <summary>Compares a download entry with the lock; fills an empty hash (trust on first use) unless locked.</summary>

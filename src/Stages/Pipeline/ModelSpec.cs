@@ -11,6 +11,8 @@ namespace Lmev.Pipeline;
 /// <param name="Buckets">Hashed buckets of the table (random: 2^18).</param>
 /// <param name="Seed">Seed of the random table (random).</param>
 /// <param name="KeepEmptyTokens">TF2 <c>tf.strings.split(sep=" ")</c> keeps the empty tokens of repeated spaces (true); TF1 <c>string_split</c> drops them.</param>
+/// <param name="Mode">How Train uses the model: <c>frozen</c> (an MLP on the cached embeddings) or <c>fine-tune</c>
+/// (the bag-of-embeddings table is trained with the MLP, as the study did with <c>trainable=True</c>); null: <c>train.mode</c>.</param>
 public sealed record ModelSpec(
     string Name,
     string Kind,
@@ -19,8 +21,12 @@ public sealed record ModelSpec(
     bool Normalization = false,
     int Buckets = 1 << 18,
     ulong Seed = 1,
-    bool KeepEmptyTokens = true)
+    bool KeepEmptyTokens = true,
+    string? Mode = null)
 {
+    public const string Frozen = "frozen";
+    public const string FineTune = "fine-tune";
+
     public const string Random = "random";
     public const string MiniLm = "minilm";
 
@@ -33,6 +39,8 @@ public sealed record ModelSpec(
         yield return (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), $"{at}.name", "letters, digits, '-', '_' or '.'", Name);
         yield return (Kind is Random or MiniLm, $"{at}.kind", $"'{Random}' or '{MiniLm}'", Kind);
         yield return (Language is "es" or "en" or "none", $"{at}.language", "'es', 'en' or 'none'", Language);
+        yield return (Mode is null or Frozen or FineTune, $"{at}.mode", $"'{Frozen}' or '{FineTune}'", Mode);
+        yield return (Mode != FineTune || IsBagOfEmbeddings, $"{at}.mode", $"'{Frozen}' for a {Kind} model (only bag-of-embeddings tables can be fine-tuned)", Mode);
         if (Kind == Random)
         {
             yield return (Dim > 0, $"{at}.dim", "a positive width", Dim);

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Lmev.Models;
+using Lmev.Pipeline;
+using Lmev.Pipeline.Csv;
+using Lmev.Pipeline.Npy;
+using Lmev.Training;
+
+namespace Lmev.Stages.Train;
+
+/// <summary>
+/// Trains the study's MLP (Dense 512 ReLU → Dropout → Dense 512 ReLU → Dropout → Dense classes;
+/// Adam, cross-entropy, early stopping on validation loss with the best weights restored) for one
+/// model and one run, and scores it on the test split. Frozen mode reads the Embed stage's
+/// matrices; fine-tune mode trains the bag-of-embeddings table too, tokenising the titles itself.
+/// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c>, <c>metrics.json</c>,
+/// <c>test-predictions.csv</c> (<c>title,category,predicted</c>).
+/// </summary>
+public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifact> inputs, int threads) : IStage
+{
+    public const string Weights = "model.dat";
+    public const string Predictions = "test-predictions.csv";
+
+    public string Name => "train";
+
+    public int Version => 1;
+
+    public string Unit => $"{p.Model}/run-{p.Run}";
+
+    public object Params => p;
+
+    /// <summary>Frozen: train/val/test .npy and .csv and classes.csv; fine-tune: the model's onnx (+ data) and vocabulary instead of the .npy.</summary>
+    public IReadOnlyDictionary<string, Artifact> Inputs { get; } = inputs;
+
+    public void Run(StageContext context)
+    {
+        var wall = Stopwatch.StartNew();
+        TorchRuntime.EnsureLoaded();
+        var classes = CountClasses(context.Input("classes"));
+        var splits = new[] { "train", "val", "test" }.ToDictionary(s => s, s => ReadSplit(context.Input($"{s}.csv")));
+        var parameters = new TrainingParams
+        {
+            HiddenSize = p.Hidden, Dropout = p.Dropout, BatchSize = p.BatchSize, MaxEpochs = p.Epochs,
+            Patience = p.Patience, LearningRate = p.LearningRate, Seed = p.Seed, Threads = threads,
+        };
+        if (splits["val"].Labels.Length == 0)
+            context.Log("warning: the validation split is empty: training every epoch without early stopping and keeping the last weights");
+
+        var epochs = new List<EpochMetrics>();
+        void OnEpoch(EpochRecord e)
+        {
+            epochs.Add(new EpochMetrics(e.Epoch, e.Loss, e.ValLoss, e.ValBalancedAccuracy, e.Seconds));
+            context.Log($"epoch {e.Epoch}/{p.Epochs}: loss {e.Loss:F4}, val loss {e.ValLoss:F4}, val BAC {e.ValBalancedAccuracy:F4} ({e.Seconds:F1} s)");
+        }
+
+        int[] predicted;
+        int bestEpoch;
+        string device;
+        double trainSeconds;
+        int usedThreads;
+        if (p.Mode == ModelSpec.FineTune)
+        {
+            var model = BagOfEmbeddingsModel.Load(context.Input("model"));
+            var tokenizer = NnlmTokenizer.Load(context.Input("vocabulary"), model.Spec.NumOovBuckets, model.Spec.Tokenizer);
+            var table = new FeatureMatrix(model.Table.ToArray(), checked((int)model.Spec.RowCount), model.Spec.Dim);
+            var bags = splits.ToDictionary(s => s.Key, s => Bags(tokenizer, s.Value.Titles));
+            using var trained = Trainer.FineTune(table, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch);
+            predicted = trained.Predict(bags["test"]);
+            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
+            trained.Module.save(context.OutputPath(Weights));
+        }
+        else
+        {
+            var features = splits.ToDictionary(s => s.Key, s => Features(context.Input($"{s.Key}.npy"), s.Value.Labels.Length, context.Input($"{s.Key}.csv")));
+            using var trained = Trainer.Train(features["train"], splits["train"].Labels, features["val"], splits["val"].Labels, classes, parameters, OnEpoch);
+            predicted = trained.Predict(features["test"]);
+            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
+            trained.Module.save(context.OutputPath(Weights));
+        }
+
+        var test = splits["test"];
+        var metrics = new RunMetrics(
+            p.Experiment, p.Model, p.Language, p.Dim, p.Normalization, p.Mode, p.Run, (ulong)p.Seed, classes,
+            splits["train"].Labels.Length, splits["val"].Labels.Length, test.Labels.Length,
+            epochs, epochs.Count, bestEpoch, epochs.Count == 0 ? double.NaN : epochs[bestEpoch - 1].ValLoss,
+            new TestMetrics(
+                ClassificationMetrics.BalancedAccuracy(test.Labels, predicted),
+                ClassificationMetrics.Accuracy(test.Labels, predicted),
+                ClassificationMetrics.MacroF1(test.Labels, predicted)),
+            trainSeconds, wall.Elapsed.TotalSeconds, device, usedThreads,
+            new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?",
+                ["lmev"] = HostInfo.LmevVersion,
+            });
+        metrics.Write(context.OutputPath(RunMetrics.FileName));
+        File.WriteAllText(context.OutputPath("params.json"), JsonSerializer.Serialize(new { train = p, threads = usedThreads, classes }, CanonicalJson.Indented) + "\n");
+        WritePredictions(context.OutputPath(Predictions), test, predicted, context.Input("classes"));
+
+        context.Device = device;
+        context.Versions["torchsharp"] = metrics.Versions["torchsharp"];
+        context.Report["testBalancedAccuracy"] = metrics.Test.BalancedAccuracy;
+        context.Report["epochsRun"] = epochs.Count;
+        context.Log($"test balanced accuracy {metrics.Test.BalancedAccuracy:F4}, accuracy {metrics.Test.Accuracy:F4}, macro-F1 {metrics.Test.MacroF1:F4} " +
+                    $"after {epochs.Count} epochs (best {bestEpoch}) on {device}");
+    }
+
+    private sealed record SplitRows(List<string> Titles, List<string> Categories, int[] Labels);
+
+    private static SplitRows ReadSplit(string path)
+    {
+        var titles = new List<string>();
+        var categories = new List<string>();
+        var labels = new List<int>();
+        using var reader = CsvRowReader.Open(path);
+        var (t, c, l) = (reader.Column("title"), reader.Column("category"), reader.Column("label"));
+        while (reader.NextNonBlank(out var problem))
+        {
+            if (problem != RowProblem.None || !int.TryParse(reader.Field(l), out var label) || label < 0)
+                throw new LmevException($"{path}:{reader.LineNumber}: expected a row title,category,label with a non-negative label; rerun split with --force");
+            titles.Add(reader.FieldString(t));
+            categories.Add(reader.FieldString(c));
+            labels.Add(label);
+        }
+        return new SplitRows(titles, categories, labels.ToArray());
+    }
+
+    private static int CountClasses(string path)
+    {
+        var n = 0;
+        using var reader = CsvRowReader.Open(path);
+        while (reader.NextNonBlank(out _)) n++;
+        if (n < 2) throw new LmevException($"{path}: {n} class(es); a classifier needs at least 2");
+        return n;
+    }
+
+    /// <summary>The Embed stage's matrix for a split; its row count must match the split's CSV.</summary>
+    private static FeatureMatrix Features(string npy, int expectedRows, string csv)
+    {
+        var (values, rows, columns) = NpyReader.Read(npy);
+        if (rows != expectedRows)
+            throw new LmevException($"{npy}: {rows:N0} rows, but {csv} has {expectedRows:N0}; the embeddings do not belong to this split (rerun embed with --force)");
+        for (var i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new LmevException($"{npy}: row {i / columns + 1}, column {i % columns + 1} is {values[i]}; expected finite embeddings (rerun embed with --force)");
+        return new FeatureMatrix(values, (int)rows, columns);
+    }
+
+    private static TokenBags Bags(NnlmTokenizer tokenizer, IReadOnlyList<string> titles)
+    {
+        var ids = new List<long>();
+        var offsets = new long[titles.Count + 1];
+        for (var i = 0; i < titles.Count; i++)
+        {
+            tokenizer.Tokenize(titles[i], ids);
+            offsets[i + 1] = ids.Count;
+        }
+        return new TokenBags(ids.ToArray(), offsets);
+    }
+
+    private static void WritePredictions(string path, SplitRows test, int[] predicted, string classesPath)
+    {
+        var names = new List<string>();
+        using (var reader = CsvRowReader.Open(classesPath))
+        {
+            var category = reader.Column("category");
+            while (reader.NextNonBlank(out _)) names.Add(reader.FieldString(category));
+        }
+        using var writer = CsvWriter.Create(path);
+        writer.Row("title", "category", "predicted");
+        for (var i = 0; i < predicted.Length; i++) writer.Row(test.Titles[i], test.Categories[i], names[predicted[i]]);
+    }
+}
