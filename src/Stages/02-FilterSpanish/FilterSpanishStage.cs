@@ -30,7 +30,8 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
         var category = reader.Column(p.CategoryColumn);
         var language = p.LanguageColumn is null ? -1 : reader.Column(p.LanguageColumn);
         var wanted = Encoding.UTF8.GetBytes(p.Language);
-        var detector = language < 0 ? new LanguageDetector(p.Language) : null;
+        var keepAll = language < 0 && p.Language == FilterParams.AnyLanguage;
+        var detector = language < 0 && !keepAll ? new LanguageDetector(p.Language) : null;
         var bad = new BadRows(path, strict);
         long read = 0, kept = 0, otherLanguage = 0;
 
@@ -47,7 +48,7 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
                 if (t.Trim((byte)' ').IsEmpty) { bad.Add("empty title", reader.LineNumber); continue; }
                 var c = reader.Field(category);
                 if (c.Trim((byte)' ').IsEmpty) { bad.Add("empty category", reader.LineNumber); continue; }
-                var keep = detector is null ? reader.Field(language).SequenceEqual(wanted) : detector.IsWanted(t);
+                var keep = keepAll || (detector is null ? reader.Field(language).SequenceEqual(wanted) : detector.IsWanted(t));
                 if (!keep) { otherLanguage++; continue; }
                 writer.Field(t);
                 writer.Field(c);
@@ -64,7 +65,8 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
         context.Report["rowsOtherLanguage"] = otherLanguage;
         context.Report["rowsBad"] = bad.Total;
         context.Report["badRows"] = bad.ToJson();
-        context.Report["languageFrom"] = detector is null ? $"column '{p.LanguageColumn}'" : detector.Description;
+        context.Report["languageFrom"] = keepAll ? "none: every row kept (filter.language is '*')"
+            : detector is null ? $"column '{p.LanguageColumn}'" : detector.Description;
         if (kept == 0)
             throw new LmevException($"{path}: no row has {(detector is null ? $"{p.LanguageColumn} = '{p.Language}'" : $"language {p.Language}")}; check filter.language in the experiment");
     }

@@ -21,7 +21,7 @@ public sealed class ModelStage(ModelSpec spec) : IStage
 
     public string Unit => spec.Name;
 
-    public object Params => spec with { Name = "", Language = "" };
+    public object Params => spec with { Name = "", Language = "", Mode = null };
 
     public IReadOnlyDictionary<string, Artifact> Inputs { get; } = new Dictionary<string, Artifact>();
 

@@ -79,6 +79,28 @@ public class BagOfEmbeddingsModelTests
         AssertMatchesReference(model, embedder, RandomTitles(200, seed: 99));
     }
 
+    [Theory]
+    [InlineData(long.MaxValue)] // table inside model.onnx
+    [InlineData(0L)]            // table in model.onnx.data
+    public void Should_Load_Back_The_Spec_And_Table_It_Wrote(long externalDataThreshold)
+    {
+        using var dir = new TempDir();
+        var (model, onnx, _) = Build(dir, new NnlmTokenizerOptions(Normalize: true), externalDataThreshold: externalDataThreshold);
+        var loaded = BagOfEmbeddingsModel.Load(onnx);
+        Assert.Equal(model.Spec with { VocabularySha256 = null }, loaded.Spec with { VocabularySha256 = null });
+        Assert.Equal(model.Table.ToArray(), loaded.Table.ToArray());
+    }
+
+    [Fact]
+    public void Should_Refuse_To_Load_A_File_That_Is_Not_A_Model_Naming_It()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "model.onnx");
+        File.WriteAllBytes(path, [0xff, 0xff, 0xff, 0x0f, 0x01]);
+        var e = Assert.Throws<LmevException>(() => BagOfEmbeddingsModel.Load(path));
+        Assert.Contains("model.onnx", e.Message);
+    }
+
     [Fact]
     public void Should_Embed_A_Title_Without_Tokens_As_Zeros()
     {

@@ -31,6 +31,13 @@ public sealed partial class ReportTests
         return (File.ReadAllText(Path.Combine(report.Directory, ReportStage.Markdown)), File.ReadAllText(Path.Combine(report.Directory, ReportStage.Html)), report);
     }
 
+    /// <summary>The small report's index.html in the test output folder, for the browser test.</summary>
+    internal static string WriteSmallReport(TempDir dir)
+    {
+        Report(dir, Runs.Write(dir, Runs.Small()), "small");
+        return Path.Combine(AppContext.BaseDirectory, "report", "small", ReportStage.Html);
+    }
+
     [Fact]
     public void The_report_has_tables_figures_findings_and_one_self_contained_html()
     {

@@ -53,3 +53,34 @@ public sealed class RealDataTests(ITestOutputHelper output)
         Assert.True(kept > 0.85, $"kept only {kept:P1}");
     }
 }
+
+/// <summary>Train on real titles (../shared/data; skipped where absent): both modes far above chance.</summary>
+public sealed class RealDataTrainingTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void Frozen_and_fine_tuned_random_tables_score_far_above_chance_on_real_titles()
+    {
+        var path = SharedData.Require("meli2019-es-titles.csv.gz");
+        using var p = new TestProject();
+        File.WriteAllText(Path.Combine(p.Root, "data.lock.json"),
+            new System.Text.Json.Nodes.JsonObject { ["sources"] = new System.Text.Json.Nodes.JsonObject { ["real"] = new System.Text.Json.Nodes.JsonObject { ["url"] = path } } }.ToJsonString());
+        p.Experiment["dataset"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "real" };
+        p.Experiment["filter"] = new System.Text.Json.Nodes.JsonObject { ["languageColumn"] = null, ["language"] = "*" };
+        p.Experiment["sample"] = new System.Text.Json.Nodes.JsonObject { ["rows"] = 14000, ["seed"] = 1 };
+        p.Experiment["split"] = new System.Text.Json.Nodes.JsonObject { ["testRows"] = 2000, ["validationFraction"] = 0.05, ["seed"] = 1 };
+        p.Experiment["train"] = new System.Text.Json.Nodes.JsonObject { ["epochs"] = 5, ["batchSize"] = 256, ["threads"] = 2 };
+        p.Experiment["runs"] = 1;
+        p.Experiment["models"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "random-dim64", ["kind"] = "random", ["dim"] = 64, ["buckets"] = 65536 },
+            new System.Text.Json.Nodes.JsonObject { ["name"] = "random-dim64-fine-tune", ["kind"] = "random", ["dim"] = 64, ["buckets"] = 65536, ["mode"] = "fine-tune" });
+        p.Save();
+        foreach (var step in Lmev.Pipeline.ExperimentFlow.StepNames.TakeWhile(s => s != "aggregate")) p.Flow().Run(step);
+        var classes = (int)p.Flow().Run("split")[0].Report["classes"]!;
+        foreach (var run in p.Flow().Run("train"))
+        {
+            var m = Lmev.Pipeline.RunMetrics.Read(Path.Combine(run.Directory, "metrics.json"));
+            output.WriteLine($"{m.Model} ({m.Mode}): test balanced accuracy {m.Test.BalancedAccuracy:F4}, accuracy {m.Test.Accuracy:F4} on {m.TrainRows:N0} training rows, {classes} classes (chance ≈ {1.0 / classes:F4})");
+            Assert.True(m.Test.BalancedAccuracy > 50.0 / classes, $"{m.Model}: {m.Test.BalancedAccuracy}");
+        }
+    }
+}

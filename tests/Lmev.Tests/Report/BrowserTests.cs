@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lmev.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Lmev.Tests.Report;
+
+/// <summary>
+/// The report as a person sees it: headless Chromium (Debian's `chromium`, which .ci/run installs)
+/// renders index.html, takes a screenshot left in the test output folder, and a small script
+/// counts the tables and checks that every figure decoded (naturalWidth &gt; 0).
+/// </summary>
+public sealed partial class BrowserTests(ITestOutputHelper output)
+{
+    private static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+
+    private static readonly string[] Flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--hide-scrollbars"];
+
+    [GeneratedRegex("data-lmev-check=\"([^\"]*)\"")]
+    private static partial Regex CheckAttribute();
+
+    private static string RunChromium(TempDir profile, params string[] args)
+    {
+        var info = new ProcessStartInfo(Chromium!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var f in Flags.Append($"--user-data-dir={profile.Path}").Concat(args)) info.ArgumentList.Add(f);
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        _ = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(90))) { p.Kill(true); throw new TimeoutException("chromium did not finish"); }
+        return stdout.Result;
+    }
+
+    [SkippableFact]
+    public void The_html_report_shows_its_tables_and_every_figure_in_a_browser()
+    {
+        Skip.If(Chromium is null, "chromium is not installed (apt-get install chromium; .ci/run does)");
+        using var dir = new TempDir();
+        var html = ReportTests.WriteSmallReport(dir);
+
+        // A copy with a script that records what the page holds once loaded.
+        var probe = Path.Combine(dir.Path, "probe.html");
+        File.WriteAllText(probe, File.ReadAllText(html).Replace("</body>", """
+            <script>window.addEventListener('load', () => document.body.setAttribute('data-lmev-check', JSON.stringify({
+              tables: document.querySelectorAll('table').length,
+              images: Array.from(document.images).map(i => i.naturalWidth) })));</script></body>
+            """));
+        using var profile = new TempDir();
+        var dom = RunChromium(profile, "--virtual-time-budget=10000", "--dump-dom", new Uri(probe).AbsoluteUri);
+        var match = CheckAttribute().Match(dom);
+        Assert.True(match.Success, "the page did not finish loading");
+        var check = JsonDocument.Parse(System.Net.WebUtility.HtmlDecode(match.Groups[1].Value)).RootElement;
+        var tables = check.GetProperty("tables").GetInt32();
+        var widths = check.GetProperty("images").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        output.WriteLine($"tables {tables}, image widths {string.Join(", ", widths)}");
+        Assert.True(tables >= 5, $"{tables} tables");
+        Assert.Equal(5, widths.Length);
+        Assert.All(widths, w => Assert.True(w > 0, "an image did not load"));
+
+        foreach (var (name, size) in new[] { ("report-desktop.png", "1280,4000"), ("report-phone.png", "390,3000") })
+        {
+            var shot = Path.Combine(AppContext.BaseDirectory, "report", name);
+            Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
+            File.Delete(shot);
+            using var p2 = new TempDir();
+            RunChromium(p2, $"--window-size={size}", $"--screenshot={shot}", new Uri(html).AbsoluteUri);
+            Assert.True(File.Exists(shot) && new FileInfo(shot).Length > 10_000, $"no screenshot at {shot}");
+            output.WriteLine($"screenshot: {shot}");
+        }
+    }
+}
