@@ -58,19 +58,37 @@ public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
         }
     }
 
+    /// <summary>Titles per ONNX Runtime call after sorting by length: small enough that each call pads little.</summary>
+    private const int SubBatch = 128;
+
     public void Embed(IReadOnlyList<string> texts, Span<float> destination)
     {
         if (destination.Length != texts.Count * Dim)
             throw new ArgumentException($"destination holds {destination.Length} floats, expected {texts.Count} × {Dim}", nameof(destination));
         if (texts.Count == 0) return;
-        var batch = BagOfEmbeddingsBatch.Encode(Tokenizer, texts);
-        var (values, _) = _onnx.Run(
-            [
-                OnnxInput.Int64(BagOfEmbeddingsModel.IdsInput, batch.Ids, batch.Count, batch.MaxTokens),
-                OnnxInput.Float(BagOfEmbeddingsModel.ScaleInput, batch.Scales, batch.Count, 1),
-            ],
-            BagOfEmbeddingsModel.EmbeddingOutput);
-        values.CopyTo(destination);
+        // A batch is padded to its longest title, and Gather copies every padded position: sorting the titles by
+        // length (spaces + 1 approximates the token count) and cutting them into sub-batches cuts that waste from
+        // about 2.6× the real tokens to a few percent. The vectors do not depend on the order.
+        var order = Enumerable.Range(0, texts.Count).ToArray();
+        var lengths = new int[texts.Count];
+        for (var i = 0; i < lengths.Length; i++) lengths[i] = texts[i].AsSpan().Count(' ');
+        Array.Sort(lengths, order);
+        var chunk = new string[Math.Min(SubBatch, texts.Count)];
+        for (var start = 0; start < order.Length; start += SubBatch)
+        {
+            var n = Math.Min(SubBatch, order.Length - start);
+            if (chunk.Length != n) chunk = new string[n];
+            for (var j = 0; j < n; j++) chunk[j] = texts[order[start + j]];
+            var batch = BagOfEmbeddingsBatch.Encode(Tokenizer, chunk);
+            var (values, _) = _onnx.Run(
+                [
+                    OnnxInput.Int64(BagOfEmbeddingsModel.IdsInput, batch.Ids, batch.Count, batch.MaxTokens),
+                    OnnxInput.Float(BagOfEmbeddingsModel.ScaleInput, batch.Scales, batch.Count, 1),
+                ],
+                BagOfEmbeddingsModel.EmbeddingOutput);
+            for (var j = 0; j < n; j++)
+                values.AsSpan(j * Dim, Dim).CopyTo(destination.Slice(order[start + j] * Dim, Dim));
+        }
     }
 
     public void Dispose() => _onnx.Dispose();

@@ -19,11 +19,12 @@ internal static class TrainingCurve
             train.MarkerSize = 5;
             var val = plot.Add.Scatter(c.Epochs, c.ValLoss, d.ColorOf(c.Model));
             val.LineWidth = 2;
-            val.MarkerSize = 5;
+            val.MarkerSize = 6;
+            val.MarkerShape = MarkerShape.OpenCircle; // also tells validation apart where dashes are lost (SVG)
             val.LinePattern = LinePattern.Dashed;
         }
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "entrenamiento (continua)", LineColor = Colors.Gray, LineWidth = 2 });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "validación (discontinua)", LineColor = Colors.Gray, LineWidth = 2, LinePattern = LinePattern.Dashed });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "validación (discontinua, ○)", LineColor = Colors.Gray, LineWidth = 2, LinePattern = LinePattern.Dashed, MarkerShape = MarkerShape.OpenCircle, MarkerColor = Colors.Gray, MarkerSize = 6 });
         foreach (var c in d.Curves)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{c.Model} (n = {c.Runs})", LineColor = d.ColorOf(c.Model), LineWidth = 2 });
         plot.ShowLegend(Edge.Right);
