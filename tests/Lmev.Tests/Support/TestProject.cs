@@ -41,11 +41,11 @@ public sealed class TestProject : IDisposable
     public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false, string[]? models = null) =>
         new(Lmev.Pipeline.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models));
 
-    /// <summary>Runs every step in order and returns which ones ran (rather than being cached).</summary>
-    public List<string> RunAll(string name = "demo")
+    /// <summary>Runs the steps in order up to <paramref name="last"/> and returns which ones ran (rather than being cached).</summary>
+    public List<string> RunAll(string name = "demo", string last = "split")
     {
         var ran = new List<string>();
-        foreach (var step in ExperimentFlow.StepNames)
+        foreach (var step in ExperimentFlow.StepNames.Take(ExperimentFlow.StepNames.ToList().IndexOf(last) + 1))
         {
             var before = Log.Count;
             Flow(name).Run(step);
