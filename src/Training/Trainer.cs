@@ -112,7 +112,7 @@ public static class Trainer
     private static TrainingOutcome Loop(nn.Module model, IBatchSource train, int[] trainLabels,
         IBatchSource? validation, int[]? validationLabels, TrainingParams p, Device device, Action<EpochRecord>? onEpoch)
     {
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: p.LearningRate, eps: p.AdamEpsilon);
+        using var optimizer = new AdamUpdate(model.parameters(), p.LearningRate, p.AdamEpsilon);
         var shuffle = new SplitMix64(unchecked((ulong)p.Seed));
         var epochs = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -133,9 +133,9 @@ public static class Trainer
                     var rows = new ArraySegment<long>(order, start, Math.Min(p.BatchSize, train.Rows - start));
                     var logits = train.Logits(rows);                                    // [batch, classes]
                     var loss = nn.functional.cross_entropy(logits, Targets(trainLabels, rows, device));   // mean over batch
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>() * (double)rows.Count;
                 }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Lmev.Training.Tests;
 
-public class TrainerTests
+public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // One libtorch thread: with more, OpenMP's barriers crawl on a loaded 2-core machine.
     private static readonly TrainingParams Small = new()
@@ -139,6 +139,7 @@ public class TrainerTests
             Small with { HiddenSize = 256, BatchSize = 256, MaxEpochs = 10, Patience = 10 },
             _ => { unscoped.Add(statistics.CreatedOutsideScopeCount); rss.Add(WorkingSet()); });
         Assert.Equal(10, rss.Count);
+        output.WriteLine($"working set after each epoch (MiB): {string.Join(", ", rss.Select(r => r >> 20))}; growth after epoch 1: {(rss.Max() - rss[0]) * 100.0 / rss[0]:F1} %");
         Assert.True(rss.Max() <= rss[0] * 1.2,
             $"working set grew from {rss[0] >> 20} MiB after epoch 1 to {rss.Max() >> 20} MiB: {string.Join(", ", rss.Select(r => r >> 20))} MiB");
         var perEpoch = unscoped.Zip(unscoped.Skip(1), (a, b) => b - a).ToList();

