@@ -19,20 +19,12 @@ public sealed class EmbedTests
     private static JsonObject Random(string name, int dim, bool normalization = false) =>
         new() { ["name"] = name, ["kind"] = "random", ["dim"] = dim, ["normalization"] = normalization, ["buckets"] = 4096, ["seed"] = 5 };
 
-    private static void RunThrough(TestProject p, string last)
-    {
-        foreach (var step in ExperimentFlow.StepNames)
-        {
-            p.Flow().Run(step);
-            if (step == last) return;
-        }
-    }
 
     [Fact]
     public void Each_model_gets_one_npy_per_split_row_aligned_with_the_split_files()
     {
         using var p = WithModels(models: [Random("r8", 8), Random("r16n", 16, normalization: true)]);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         var split = p.Flow().Run("split")[0];
         foreach (var embed in p.Flow().Run("embed"))
         {
@@ -54,7 +46,7 @@ public sealed class EmbedTests
     public void The_vectors_are_those_of_a_plain_gather_and_sqrtn_sum_over_the_models_table()
     {
         using var p = WithModels(models: [Random("r8", 8)]);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         var model = p.Flow().Run("model")[0];
         var embed = p.Flow().Run("embed")[0];
         var titles = new List<string>();
@@ -79,7 +71,7 @@ public sealed class EmbedTests
     public void A_second_run_is_cached_and_changing_a_training_parameter_does_not_re_embed()
     {
         using var p = WithModels(models: [Random("r8", 8)]);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         p.Experiment["train"]!["epochs"] = 2;
         p.Save();
         var before = p.Log.Count;
@@ -92,7 +84,7 @@ public sealed class EmbedTests
     public void A_corrupt_model_file_is_an_error_naming_it_and_nothing_is_published()
     {
         using var p = WithModels(models: [Random("r8", 8)]);
-        RunThrough(p, "model");
+        p.RunAll(last: "model");
         var model = p.Flow().Run("model")[0];
         var onnx = Path.Combine(model.Directory, "model.onnx");
         var bytes = File.ReadAllBytes(onnx);
@@ -106,7 +98,7 @@ public sealed class EmbedTests
     public void Only_the_models_asked_for_run()
     {
         using var p = WithModels(models: [Random("a", 4), Random("b", 4)]);
-        RunThrough(p, "split");
+        p.RunAll(last: "split");
         Assert.Equal(["b"], p.Flow(models: ["b"]).Run("model").Select(m => m.Unit));
         var e = Assert.Throws<LmevException>(() => p.Flow(models: ["c"]).Run("model"));
         Assert.Contains("no model named 'c'", e.Message);
@@ -116,7 +108,7 @@ public sealed class EmbedTests
     public void The_minilm_embeds_through_the_flow_as_unit_vectors()
     {
         using var p = WithModels(sampleRows: 240, testRows: 40, models: [new JsonObject { ["name"] = "minilm", ["kind"] = "minilm", ["language"] = "en" }]);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         var embed = p.Flow().Run("embed")[0];
         var (values, rows, columns) = NpyReader.Read(Path.Combine(embed.Directory, "test.npy"));
         Assert.Equal((40L, 384), (rows, columns));
@@ -143,7 +135,7 @@ public sealed class EmbedTests
                 ["export-vocab"] = new JsonObject { ["url"] = Path.Combine(files.Path, "vocab.txt"), ["format"] = "txt" },
             },
         }.ToJsonString());
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         var embeds = p.Flow().Run("embed").ToDictionary(m => m.Unit);
         Assert.Equal(File.ReadAllBytes(Path.Combine(embeds["minilm"].Directory, "test.npy")), File.ReadAllBytes(Path.Combine(embeds["export"].Directory, "test.npy")));
         var locked = DataLock.Read(Path.Combine(p.Root, DataLock.FileName));

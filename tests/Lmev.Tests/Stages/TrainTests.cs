@@ -21,20 +21,12 @@ public sealed class TrainTests
         return p;
     }
 
-    private static void RunThrough(TestProject p, string last)
-    {
-        foreach (var step in ExperimentFlow.StepNames)
-        {
-            p.Flow().Run(step);
-            if (step == last) return;
-        }
-    }
 
     [Fact]
     public void Every_model_is_trained_runs_times_with_recorded_seeds_and_published_to_saved_models()
     {
         using var p = Project();
-        RunThrough(p, "train");
+        p.RunAll(last: "train");
         var runs = p.Flow().Run("train");
         Assert.Equal(["r16-ft/run-1", "r16-ft/run-2", "r16/run-1", "r16/run-2"], runs.Select(r => r.Unit).Order());
         foreach (var run in runs)
@@ -59,7 +51,7 @@ public sealed class TrainTests
     public void A_rerun_is_cached_and_changing_epochs_retrains_without_re_embedding()
     {
         using var p = Project(runs: 1, epochs: 2);
-        RunThrough(p, "train");
+        p.RunAll(last: "train");
         var before = p.Log.Count;
         p.Flow().Run("train");
         Assert.Equal(2, p.Log.Skip(before).Count(l => l.Contains(": cached (")));
@@ -80,7 +72,7 @@ public sealed class TrainTests
         using var b = Project(runs: 1, epochs: 2);
         foreach (var p in new[] { a, b })
         {
-            RunThrough(p, "embed");
+            p.RunAll(last: "embed");
             var (code, output) = LmevProcess.Run(p, "train", "--model", "r16", "--model", "r16-ft");
             Assert.True(code == 0, output);
         }
@@ -118,7 +110,7 @@ public sealed class TrainTests
     public void Embeddings_whose_row_count_differs_from_the_split_are_a_clear_error()
     {
         using var p = Project(runs: 1);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         using var dir = new TempDir();
         var stage = StageWith(p, (split, path) =>
         {
@@ -138,7 +130,7 @@ public sealed class TrainTests
     public void A_nan_in_the_embeddings_is_a_clear_error_naming_the_row()
     {
         using var p = Project(runs: 1);
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         using var dir = new TempDir();
         var stage = StageWith(p, (split, path) =>
         {
@@ -159,7 +151,7 @@ public sealed class TrainTests
         using var p = Project(runs: 1, epochs: 2);
         p.Experiment["split"]!["validationFraction"] = 0.0;
         p.Save();
-        RunThrough(p, "embed");
+        p.RunAll(last: "embed");
         var run = p.Flow(models: ["r16"]).Run("train")[0];
         var m = RunMetrics.Read(Path.Combine(run.Directory, "metrics.json"));
         Assert.Equal(2, m.EpochsRun);
