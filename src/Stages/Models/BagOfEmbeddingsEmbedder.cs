@@ -33,6 +33,10 @@ public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
     /// </summary>
     public static BagOfEmbeddingsEmbedder Open(string modelPath, string vocabularyPath, OnnxEmbedderOptions? options = null)
     {
+        // Gather → ReduceSum → Mul is memory-bound and small: one ONNX Runtime thread is as fast as two, and
+        // leaves the other core to tokenise (unless the caller chose a thread count).
+        options ??= new OnnxEmbedderOptions();
+        if (options.IntraOpThreads == 0) options = options with { IntraOpThreads = 1 };
         var onnx = OnnxEmbedder.Open(modelPath, options);
         try
         {
@@ -73,21 +77,27 @@ public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
         var lengths = new int[texts.Count];
         for (var i = 0; i < lengths.Length; i++) lengths[i] = texts[i].AsSpan().Count(' ');
         Array.Sort(lengths, order);
-        var chunk = new string[Math.Min(SubBatch, texts.Count)];
-        for (var start = 0; start < order.Length; start += SubBatch)
+        // Tokenising (a lookup in a vocabulary of up to a million tokens per token) costs more than the ONNX Runtime
+        // call, so the sub-batches are tokenised in parallel first; the tokeniser only reads its vocabulary.
+        var batches = new BagOfEmbeddingsBatch[(order.Length + SubBatch - 1) / SubBatch];
+        Parallel.For(0, batches.Length, b =>
         {
-            var n = Math.Min(SubBatch, order.Length - start);
-            if (chunk.Length != n) chunk = new string[n];
-            for (var j = 0; j < n; j++) chunk[j] = texts[order[start + j]];
-            var batch = BagOfEmbeddingsBatch.Encode(Tokenizer, chunk);
+            var start = b * SubBatch;
+            var chunk = new string[Math.Min(SubBatch, order.Length - start)];
+            for (var j = 0; j < chunk.Length; j++) chunk[j] = texts[order[start + j]];
+            batches[b] = BagOfEmbeddingsBatch.Encode(Tokenizer, chunk);
+        });
+        for (var b = 0; b < batches.Length; b++)
+        {
+            var batch = batches[b];
             var (values, _) = _onnx.Run(
                 [
                     OnnxInput.Int64(BagOfEmbeddingsModel.IdsInput, batch.Ids, batch.Count, batch.MaxTokens),
                     OnnxInput.Float(BagOfEmbeddingsModel.ScaleInput, batch.Scales, batch.Count, 1),
                 ],
                 BagOfEmbeddingsModel.EmbeddingOutput);
-            for (var j = 0; j < n; j++)
-                values.AsSpan(j * Dim, Dim).CopyTo(destination.Slice(order[start + j] * Dim, Dim));
+            for (var j = 0; j < batch.Count; j++)
+                values.AsSpan(j * Dim, Dim).CopyTo(destination.Slice(order[b * SubBatch + j] * Dim, Dim));
         }
     }
 
