@@ -44,6 +44,7 @@ public sealed record ModelSpec(
     public const string MiniLm = "minilm";
 
     /// <summary>Models with a bag-of-embeddings table, which the Train stage can fine-tune.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsBagOfEmbeddings => Kind == Random;
 
     internal IEnumerable<(bool Ok, string Key, string Expected, object? Found)> Checks(int index)

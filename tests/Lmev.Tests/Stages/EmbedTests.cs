@@ -95,6 +95,20 @@ public sealed class EmbedTests
     }
 
     [Fact]
+    public void Two_names_for_the_same_table_share_one_model_entry_whatever_their_training_mode()
+    {
+        var frozen = Random("same", 8);
+        var tuned = Random("same-fine-tune", 8);
+        tuned["mode"] = "fine-tune";
+        using var p = WithModels(models: [frozen, tuned]);
+        p.RunAll(last: "split");
+        var models = p.Flow().Run("model");
+        Assert.Equal(models[0].Key, models[1].Key);
+        Assert.Single(p.Log, l => l.StartsWith("model [") && l.Contains(": running ("));
+        Assert.Equal(["same"], p.Flow().Run("embed").Select(m => m.Unit)); // a fine-tuned model needs no embeddings
+    }
+
+    [Fact]
     public void Only_the_models_asked_for_run()
     {
         using var p = WithModels(models: [Random("a", 4), Random("b", 4)]);
