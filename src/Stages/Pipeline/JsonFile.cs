@@ -15,12 +15,14 @@ public static class JsonFile
         AllowTrailingCommas = true,
     };
 
-    public static T Read<T>(string path)
+    /// <param name="options">How to bind (default: <see cref="Strict"/>).</param>
+    /// <param name="expected">What the file should have been, for the file-not-found message.</param>
+    public static T Read<T>(string path, JsonSerializerOptions? options = null, string? expected = null)
     {
-        if (!File.Exists(path)) throw new LmevException($"{path}: file not found");
+        if (!File.Exists(path)) throw new LmevException($"{path}: file not found{(expected is null ? "" : $"; expected {expected}")}");
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Strict)
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), options ?? Strict)
                 ?? throw new LmevException($"{path}: expected a JSON object, found null");
         }
         catch (JsonException e)

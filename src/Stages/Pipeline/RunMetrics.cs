@@ -71,18 +71,5 @@ public sealed record RunMetrics(
     public void Write(string path) => File.WriteAllText(path, ToJson() + "\n");
 
     /// <summary>Reads a metrics.json; an error names the file, the line and the JSON path.</summary>
-    public static RunMetrics Read(string path)
-    {
-        if (!File.Exists(path)) throw new LmevException($"{path}: file not found; expected the {FileName} of a training run");
-        try
-        {
-            return JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(path), Json)
-                ?? throw new LmevException($"{path}: expected a JSON object, found null");
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $"{path}:{line + 1}" : path;
-            throw new LmevException($"{where}: {e.Path}: {e.Message.Split(" Path:")[0]}", e);
-        }
-    }
+    public static RunMetrics Read(string path) => JsonFile.Read<RunMetrics>(path, Json, $"the {FileName} of a training run");
 }

@@ -74,7 +74,7 @@ public sealed class RealDataTrainingTests(ITestOutputHelper output)
             new System.Text.Json.Nodes.JsonObject { ["name"] = "random-dim64", ["kind"] = "random", ["dim"] = 64, ["buckets"] = 65536 },
             new System.Text.Json.Nodes.JsonObject { ["name"] = "random-dim64-fine-tune", ["kind"] = "random", ["dim"] = 64, ["buckets"] = 65536, ["mode"] = "fine-tune" });
         p.Save();
-        foreach (var step in Lmev.Pipeline.ExperimentFlow.StepNames.TakeWhile(s => s != "aggregate")) p.Flow().Run(step);
+        p.RunAll(last: "train");
         var classes = (int)p.Flow().Run("split")[0].Report["classes"]!;
         foreach (var run in p.Flow().Run("train"))
         {
