@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using System.CommandLine;
 using Lmev.Pipeline;
 
@@ -121,7 +122,7 @@ public static class LmevCommand
         var root = p.GetValue(Root)!.FullName;
         var cache = p.GetValue(Cache)?.FullName
             ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
-        var experiment = Pipeline.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
+        var experiment = Lmev.Flow.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
             Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs));
         return new ExperimentFlow(experiment, options);

@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using System.CommandLine;
 using Lmev.Cli;
 

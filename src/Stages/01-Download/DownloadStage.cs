@@ -1,4 +1,5 @@
 using Lmev.Pipeline;
+using Lmev.Pipeline.Fetching;
 
 namespace Lmev.Stages.Download;
 

@@ -13,7 +13,6 @@ namespace Lmev.Stages.Split;
 /// </summary>
 public sealed class SplitStage(SplitParams p, Artifact sample) : IStage
 {
-    public static readonly string[] SplitNames = ["train", "val", "test"];
 
     public string Name => "split";
 
@@ -54,8 +53,8 @@ public sealed class SplitStage(SplitParams p, Artifact sample) : IStage
 
         var classes = rows.Select(r => r.Category).Distinct().Order(StringComparer.Ordinal).ToArray();
         var label = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
-        var counts = SplitNames.ToDictionary(s => s, _ => new int[classes.Length]);
-        foreach (var split in SplitNames)
+        var counts = SplitFiles.Names.ToDictionary(s => s, _ => new int[classes.Length]);
+        foreach (var split in SplitFiles.Names)
         {
             using var writer = CsvWriter.Create(context.OutputPath($"{split}.csv"));
             writer.Row("title", "category", "label");
@@ -77,7 +76,7 @@ public sealed class SplitStage(SplitParams p, Artifact sample) : IStage
             {
                 writer.Field(id);
                 writer.Field(classes[id]);
-                foreach (var split in SplitNames) writer.Field(counts[split][id]);
+                foreach (var split in SplitFiles.Names) writer.Field(counts[split][id]);
                 writer.EndRow();
             }
         }
@@ -87,7 +86,7 @@ public sealed class SplitStage(SplitParams p, Artifact sample) : IStage
         context.Log($"train {parts["train"].Count:N0}, val {parts["val"].Count:N0}, test {parts["test"].Count:N0} rows; {classes.Length:N0} classes");
         if (unseen.Length > 0)
             context.Log($"{unseen.Length} categories appear in val/test but not in train: {string.Join(", ", unseen.Take(20))}{(unseen.Length > 20 ? ", …" : "")}");
-        foreach (var split in SplitNames) context.Report[$"{split}Rows"] = parts[split].Count;
+        foreach (var split in SplitFiles.Names) context.Report[$"{split}Rows"] = parts[split].Count;
         context.Report["classes"] = classes.Length;
         context.Report["classesWithOneTrainingRow"] = single;
         context.Report["categoriesNotInTrain"] = new System.Text.Json.Nodes.JsonArray(unseen.Select(c => (System.Text.Json.Nodes.JsonNode?)c).ToArray());

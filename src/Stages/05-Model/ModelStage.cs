@@ -1,6 +1,6 @@
 using Lmev.Models;
 using Lmev.Pipeline;
-using Lmev.Stages.Download;
+using Lmev.Pipeline.Fetching;
 
 namespace Lmev.Stages.Model;
 

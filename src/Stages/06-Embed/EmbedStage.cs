@@ -3,7 +3,6 @@ using Lmev.Models;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
 using Lmev.Pipeline.Npy;
-using Lmev.Stages.Split;
 
 namespace Lmev.Stages.Embed;
 
@@ -52,7 +51,7 @@ public sealed class EmbedStage : IStage
         context.Report["executionProvider"] = embedder.ExecutionProvider;
         context.Log($"{_model}: dim {embedder.Dim}, {embedder.ExecutionProvider}");
 
-        foreach (var split in SplitStage.SplitNames)
+        foreach (var split in SplitFiles.Names)
         {
             var titles = ReadTitles(context.Input(split));
             var clock = Stopwatch.StartNew();

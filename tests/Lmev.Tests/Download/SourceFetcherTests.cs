@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Lmev.Pipeline;
-using Lmev.Stages.Download;
+using Lmev.Pipeline.Fetching;
 using Xunit;
 
 namespace Lmev.Tests.Download;

@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using Lmev.Pipeline;
 using Lmev.Tests.Support;
 

@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using Lmev.Pipeline.Csv;
 using Lmev.Stages.FilterSpanish;
 using Lmev.Tests.Support;

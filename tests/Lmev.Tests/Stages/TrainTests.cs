@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using System.Text.Json.Nodes;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Npy;

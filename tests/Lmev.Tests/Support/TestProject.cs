@@ -1,3 +1,4 @@
+using Lmev.Flow;
 using System.Text.Json.Nodes;
 using Lmev.Pipeline;
 
@@ -36,10 +37,10 @@ public sealed class TestProject : IDisposable
     public JsonObject Experiment { get; }
 
     public void Save(string name = "demo") =>
-        File.WriteAllText(Lmev.Pipeline.Experiment.FilePath(Root, name), Experiment.ToJsonString());
+        File.WriteAllText(Lmev.Flow.Experiment.FilePath(Root, name), Experiment.ToJsonString());
 
     public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false, string[]? models = null) =>
-        new(Lmev.Pipeline.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models));
+        new(Lmev.Flow.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models));
 
     /// <summary>Runs the steps in order up to <paramref name="last"/> and returns which ones ran (rather than being cached).</summary>
     public List<string> RunAll(string name = "demo", string last = "split")

@@ -1,4 +1,4 @@
-namespace Lmev.Stages.Download;
+namespace Lmev.Pipeline.Fetching;
 
 /// <summary>How <see cref="SourceFetcher"/> fetches: frozen lock or not, retries, timeouts.</summary>
 /// <param name="Locked">CI's frozen mode (<c>--locked</c>): every hash must already be in the lock, which is never changed.</param>

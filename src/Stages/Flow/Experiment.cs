@@ -2,8 +2,9 @@ using Lmev.Stages.Download;
 using Lmev.Stages.FilterSpanish;
 using Lmev.Stages.Sample;
 using Lmev.Stages.Split;
+using Lmev.Pipeline;
 
-namespace Lmev.Pipeline;
+namespace Lmev.Flow;
 
 /// <summary>Where an experiment's rows come from: a source pinned in data.lock.json, or the generated demo.</summary>
 /// <param name="Source">Name of an entry of data.lock.json.</param>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Lmev.Pipeline;
 
-namespace Lmev.Stages.Download;
+namespace Lmev.Pipeline.Fetching;
 
 /// <summary>
 /// Downloads one URL into a <see cref="PartialDownload"/>: retries transient failures with

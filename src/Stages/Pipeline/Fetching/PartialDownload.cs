@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Lmev.Pipeline;
 
-namespace Lmev.Stages.Download;
+namespace Lmev.Pipeline.Fetching;
 
 /// <summary>
 /// A download in progress, kept between attempts and between processes: <c>NAME.part</c> holds the

@@ -1,6 +1,6 @@
 using Lmev.Pipeline;
 
-namespace Lmev.Stages.Download;
+namespace Lmev.Pipeline.Fetching;
 
 /// <summary>
 /// Fetches one source pinned in <c>data.lock.json</c> (http(s)://, file:// or a local path) and

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Diagnostics;
+using Lmev.Pipeline;
+using Lmev.Pipeline.Fetching;
 using Lmev.Pipeline.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Download;
@@ -12,7 +14,7 @@ using Lmev.Stages.Model;
 using Lmev.Stages.Sample;
 using Lmev.Stages.Split;
 
-namespace Lmev.Pipeline;
+namespace Lmev.Flow;
 
 /// <summary>How the command line wants a flow run.</summary>
 /// <param name="Root">The project folder (holds data.lock.json and experiments/).</param>
@@ -173,7 +175,7 @@ public sealed class ExperimentFlow
         else
         {
             var embed = Get("embed", spec.Name);
-            foreach (var s in SplitStage.SplitNames) inputs[$"{s}.npy"] = embed.Output($"{s}.npy");
+            foreach (var s in SplitFiles.Names) inputs[$"{s}.npy"] = embed.Output($"{s}.npy");
         }
         var dim = (int?)Get("model", spec.Name).Report["dim"] ?? spec.Dim;
         // Each run's seed follows from the experiment's seed, the model and the run number, and is recorded.
