@@ -294,7 +294,7 @@ public sealed class ExperimentFlow
         var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {e.Dataset.Generate.Rows:N0} filas)";
         var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
         if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
-        var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs,
+        var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
             CanonicalJson.ToNode(e.Train)!.AsObject(), lockEntries, GitCommit());
         var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
         return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures);
