@@ -23,7 +23,7 @@ namespace Lmev.Flow;
 /// <param name="Locked">Refuse any change to data.lock.json (CI).</param>
 /// <param name="Strict">Stop at the first bad input row.</param>
 /// <param name="Models">Run only these models' units (a CI matrix slice); empty: all.</param>
-/// <param name="Runs">Run only these run numbers of Train; empty: all.</param>
+/// <param name="Runs">Run only these runs' units (Train's, and with runs.resample Sample's, Split's and Embed's); empty: all.</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
     IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null);
 
@@ -143,8 +143,8 @@ public sealed class ExperimentFlow
     private IEnumerable<Unit> AllUnits(FlowStep step)
     {
         var e = _experiment;
-        int? NoRun = null;
-        IEnumerable<int?> samples = e.Resample ? RunNumbers.Select(k => (int?)k) : [NoRun];
+        // The samples the runs draw: one per run with runs.resample, else one they share.
+        IEnumerable<int?> samples = e.Resample ? RunNumbers.Select(k => (int?)k) : [null];
         return step.Units switch
         {
             UnitKind.Single => [Unit.None],
