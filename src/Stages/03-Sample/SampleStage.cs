@@ -7,13 +7,16 @@ namespace Lmev.Stages.Sample;
 /// Draws a uniform seeded sample of rows in one streaming pass (reservoir sampling), memory O(rows).
 /// Rows keep their input order. Output: <c>sample.csv</c>, same columns as the input.
 /// </summary>
-public sealed class SampleStage(SampleParams p, Artifact rows) : IStage
+public sealed class SampleStage(SampleParams p, Artifact rows, string unit = "") : IStage
 {
     public const string Output = "sample.csv";
 
     public string Name => "sample";
 
     public int Version => 1;
+
+    /// <summary>"" for the sample the runs share; <c>run-k</c> for run k's own (runs.resample).</summary>
+    public string Unit => unit;
 
     public object Params => p;
 

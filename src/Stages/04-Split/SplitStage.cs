@@ -11,12 +11,15 @@ namespace Lmev.Stages.Split;
 /// sample, so they are stable across runs and seeds. Outputs: <c>train.csv</c>, <c>val.csv</c>,
 /// <c>test.csv</c> (<c>title,category,label</c>) and <c>classes.csv</c> (<c>label,category,train,val,test</c>).
 /// </summary>
-public sealed class SplitStage(SplitParams p, Artifact sample) : IStage
+public sealed class SplitStage(SplitParams p, Artifact sample, string unit = "") : IStage
 {
 
     public string Name => "split";
 
     public int Version => 1;
+
+    /// <summary>"" for the sample the runs share; <c>run-k</c> for run k's own (runs.resample).</summary>
+    public string Unit => unit;
 
     public object Params => p;
 

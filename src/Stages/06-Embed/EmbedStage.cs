@@ -17,9 +17,10 @@ public sealed class EmbedStage : IStage
     private readonly EmbedParams _params;
     private readonly string _model;
 
-    public EmbedStage(string model, EmbedParams p, Artifact onnx, Artifact vocabulary, IReadOnlyList<Artifact> modelData, Artifact train, Artifact val, Artifact test)
+    public EmbedStage(string model, EmbedParams p, Artifact onnx, Artifact vocabulary, IReadOnlyList<Artifact> modelData, Artifact train, Artifact val, Artifact test, string? unit = null)
     {
         _model = model;
+        Unit = unit ?? model;
         _params = p;
         var inputs = new Dictionary<string, Artifact> { ["model"] = onnx, ["vocabulary"] = vocabulary, ["train"] = train, ["val"] = val, ["test"] = test };
         foreach (var data in modelData) inputs[$"model-data:{data.File}"] = data;
@@ -30,7 +31,8 @@ public sealed class EmbedStage : IStage
 
     public int Version => 1;
 
-    public string Unit => _model;
+    /// <summary>The model, or <c>&lt;model&gt;/run-k</c> when each run has its own split (runs.resample).</summary>
+    public string Unit { get; }
 
     public object Params => _params;
 

@@ -84,7 +84,8 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         var rest = p.SampleRows - p.TestRows;
         var val = (long)Math.Round(rest * p.ValidationFraction, MidpointRounding.AwayFromZero);
         Line($"Origen: {p.Dataset}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
-             $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento.");
+             $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. " +
+             (p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado)."));
         Line();
         var ok = rows.Where(r => r.IsOk).ToList();
         if (ok.Count > 0)

@@ -14,6 +14,7 @@ namespace Lmev.Stages.Report;
 /// <param name="TestRows">Rows split off for test (split.testRows).</param>
 /// <param name="ValidationFraction">Share of the remaining rows held out for validation (split.validationFraction).</param>
 /// <param name="Runs">Runs per model, as configured.</param>
+/// <param name="Resample">Each run drew its own sample and split (runs.resample), or the runs shared one (a paired design).</param>
 /// <param name="Train">The training settings as configured (the experiment's <c>train</c> group).</param>
 /// <param name="Lock">The data.lock.json entries the experiment used (dataset and models).</param>
 /// <param name="GitCommit">The commit the pipeline ran from, with "-dirty" when the tree had changes.</param>
@@ -25,6 +26,7 @@ public sealed record ReportParams(
     int TestRows,
     double ValidationFraction,
     int Runs,
+    bool Resample,
     JsonObject? Train,
     SortedDictionary<string, LockedSource> Lock,
     string GitCommit);

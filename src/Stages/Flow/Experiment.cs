@@ -37,10 +37,18 @@ public sealed record Experiment(
     SampleParams Sample,
     SplitParams Split,
     TrainSettings Train,
-    int Runs = 4,
+    [property: System.Text.Json.Serialization.JsonPropertyName("runs")] RunPlan? RunPlan = null,
     ModelSpec[]? Models = null,
     Lmev.Stages.Aggregate.ReferenceFigures? Reference = null)
 {
+    /// <summary>Runs per model (<c>runs</c>, or <c>runs.count</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Runs => (RunPlan ?? new RunPlan()).Count;
+
+    /// <summary>Each run draws its own sample and split (<c>runs.resample</c>); otherwise the runs share one (paired design).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Resample => RunPlan?.Resample ?? false;
+
     /// <summary>The file name without extension; set by <see cref="Load"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Name { get; init; } = "";
@@ -89,7 +97,7 @@ public sealed record Experiment(
         Check(Sample.Rows > 0, "sample.rows", "a positive number", Sample.Rows);
         Check(Split.TestRows >= 0 && Split.TestRows < Sample.Rows, "split.testRows", $"0 to {Sample.Rows - 1} (fewer than sample.rows)", Split.TestRows);
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
-        Check(Runs >= 1, "runs", "at least 1", Runs);
+        Check(Runs >= 1, RunPlan is { Resample: true } ? "runs.count" : "runs", "at least 1", Runs);
         var models = Models ?? [];
         for (var i = 0; i < models.Length; i++)
             foreach (var (ok, key, expected, found) in models[i].Checks(i))

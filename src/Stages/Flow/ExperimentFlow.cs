@@ -23,37 +23,65 @@ namespace Lmev.Flow;
 /// <param name="Locked">Refuse any change to data.lock.json (CI).</param>
 /// <param name="Strict">Stop at the first bad input row.</param>
 /// <param name="Models">Run only these models' units (a CI matrix slice); empty: all.</param>
-/// <param name="Runs">Run only these run numbers of Train; empty: all.</param>
+/// <param name="Runs">Run only these runs' units (Train's, and with runs.resample Sample's, Split's and Embed's); empty: all.</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
     IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null);
 
 /// <summary>
-/// The pipeline's graph for one experiment: which stage follows which, its units (one per model
-/// for Model and Embed), and which experiment group and upstream outputs each stage is built from.
+/// The pipeline's graph for one experiment: which stage follows which, its units (see
+/// <see cref="UnitKind"/>), which experiment group and upstream outputs each stage is built from,
+/// and each step's declared side effects (the lock file, the folders people open).
 /// Stages meet only through cached artifacts: a stage's inputs come from its upstream's manifest,
 /// so building a key never re-hashes a file.
 /// </summary>
 public sealed class ExperimentFlow
 {
-    /// <summary>A step of the graph: its units for an experiment and how to build each unit's stage.</summary>
-    private sealed record Step(string Name, Func<Experiment, IEnumerable<string>> Units, Func<string, IStage> Build);
-
-    /// <summary>Raised while resolving upstream entries when one is not in the cache.</summary>
-    private sealed class NotReady(string step, string unit) : Exception($"{step} {unit}")
+    /// <summary>One unit of a step: a model, a run, both, or neither. Its name is the stage's <see cref="IStage.Unit"/>.</summary>
+    private sealed record Unit(ModelSpec? Model = null, int? Run = null)
     {
-        public string Step { get; } = step;
-        public string Unit { get; } = unit;
+        public static readonly Unit None = new();
+
+        public string Name => (Model?.Name, Run) switch
+        {
+            (null, null) => "",
+            (null, { } k) => $"run-{k}",
+            ({ } m, null) => m,
+            ({ } m, { } k) => $"{m}/run-{k}",
+        };
     }
 
-    private static readonly Func<Experiment, IEnumerable<string>> Single = _ => [""];
-    private static readonly Func<Experiment, IEnumerable<string>> PerModel = e => e.ModelList.Select(m => m.Name);
-    private static readonly Func<Experiment, IEnumerable<string>> PerFrozenModel = e => e.ModelList.Where(m => e.ModeOf(m) == ModelSpec.Frozen).Select(m => m.Name);
-    private static readonly Func<Experiment, IEnumerable<string>> PerRun = e =>
-        e.ModelList.SelectMany(m => Enumerable.Range(1, e.Runs).Select(k => $"{m.Name}/run-{k}"));
+    /// <summary>
+    /// A step wired to this experiment: how to build a unit's stage, and its side effects, declared
+    /// here rather than tested for by name while running.
+    /// </summary>
+    private sealed record Step(FlowStep Meta, Func<Unit, IStage> Build)
+    {
+        public string Name => Meta.Name;
+
+        /// <summary>Before a cached unit is reused: why it must run again anyway (its bytes no longer match the lock), or null.</summary>
+        public Func<Unit, Manifest, string?>? BeforeRun { get; init; }
+
+        /// <summary>After a unit ran or was found in the cache: check the lock against it, or fill the lock's empty hashes.</summary>
+        public Action<Unit, Manifest>? AfterRun { get; init; }
+
+        /// <summary>When a downstream step reads one of this step's entries.</summary>
+        public Action<Manifest>? OnRead { get; init; }
+
+        /// <summary>After every unit of the step: copy its files to a folder people open (saved_models/, report/).</summary>
+        public Action<IReadOnlyList<Manifest>>? Publish { get; init; }
+    }
+
+    /// <summary>Raised while resolving upstream entries when one is not in the cache.</summary>
+    private sealed class NotReady(string step, Unit unit) : Exception($"{step} {unit.Name}")
+    {
+        public string Step { get; } = step;
+        public Unit Unit { get; } = unit;
+    }
 
     private readonly Experiment _experiment;
     private readonly FlowOptions _options;
     private readonly string _lockPath;
+    private readonly FlowLock _lock;
     private readonly IReadOnlyList<Step> _steps;
     private readonly Dictionary<(string, string), Manifest> _resolved = new();
 
@@ -62,64 +90,106 @@ public sealed class ExperimentFlow
         _experiment = experiment;
         _options = options;
         _lockPath = Path.Combine(options.Root, DataLock.FileName);
+        _lock = new FlowLock(_lockPath, experiment, options.Locked, options.Log);
         Cache = new StageCache(options.CacheRoot);
-        _steps =
-        [
-            new("download", Single, _ => BuildDownload()),
-            new("filter-spanish", Single, _ => new FilterSpanishStage(experiment.Filter, Get("download").Output(DownloadOutput(Get("download"))), options.Strict)),
-            new("sample", Single, _ => new SampleStage(experiment.Sample, Get("filter-spanish").Output(FilterSpanishStage.Output))),
-            new("split", Single, _ => new SplitStage(experiment.Split, Get("sample").Output(SampleStage.Output))),
-            new("model", PerModel, unit => BuildModel(Model(unit))),
-            new("embed", PerFrozenModel, unit => BuildEmbed(Model(unit))),
-            new("train", PerRun, BuildTrain),
-            new("aggregate", Single, _ => new AggregateStage(new AggregateParams(experiment.Reference), RunInputs())),
-            new("plot", Single, _ => new PlotStage(new PlotParams(), Get("aggregate").Output(RunsTable.FileName), RunInputs())),
-            new("report", Single, _ => BuildReport()),
-        ];
+        _steps = FlowSteps.All.Select(Wire).ToList();
     }
 
+    /// <summary>The one place that maps a step to its stage and its side effects.</summary>
+    private Step Wire(FlowStep meta) => meta.Name switch
+    {
+        "download" => new(meta, _ => BuildDownload())
+        {
+            BeforeRun = (_, cached) => _lock.DownloadMismatch(cached),
+            AfterRun = (_, m) => _lock.CheckDownload(m),
+            OnRead = m => _lock.CheckDownload(m),
+        },
+        "filter-spanish" => new(meta, _ => new FilterSpanishStage(_experiment.Filter, Get("download").Output(DownloadOutput(Get("download"))), _options.Strict)),
+        "sample" => new(meta, BuildSample),
+        "split" => new(meta, BuildSplit),
+        "model" => new(meta, u => BuildModel(u.Model!))
+        {
+            BeforeRun = (u, cached) => _lock.ModelMismatch(u.Model!, cached),
+            AfterRun = (u, m) => _lock.FillModel(u.Model!, m),
+        },
+        "embed" => new(meta, BuildEmbed),
+        "train" => new(meta, BuildTrain)
+        {
+            Publish = runs =>
+            {
+                foreach (var m in runs) Materialize(m.Outputs.Keys.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+            },
+        },
+        "aggregate" => new(meta, _ => new AggregateStage(new AggregateParams(_experiment.Reference), RunInputs())),
+        "plot" => new(meta, _ => new PlotStage(new PlotParams(), Get("aggregate").Output(RunsTable.FileName), RunInputs())),
+        "report" => new(meta, _ => BuildReport()) { Publish = PublishReport },
+        _ => throw new InvalidOperationException($"step '{meta.Name}' of FlowSteps.All has no stage in ExperimentFlow.Wire"),
+    };
+
     /// <summary>The step names in flow order.</summary>
-    public static IReadOnlyList<string> StepNames { get; } =
-        ["download", "filter-spanish", "sample", "split", "model", "embed", "train", "aggregate", "plot", "report"];
+    public static IReadOnlyList<string> StepNames { get; } = FlowSteps.All.Select(s => s.Name).ToList();
 
     public StageCache Cache { get; }
 
-    private ModelSpec Model(string name) => _experiment.ModelList.First(m => m.Name == name);
-
-    private Step StepOf(string name) => _steps.FirstOrDefault(s => s.Name == name)
-        ?? throw new LmevException($"unknown step '{name}'; steps: {string.Join(", ", StepNames)}");
-
-    private IEnumerable<string> Units(Step step)
+    private Step StepOf(string name)
     {
-        var units = step.Units(_experiment).ToList();
-        if (step.Units != Single && _options.Models is { Count: > 0 } only)
+        var meta = FlowSteps.Get(name);
+        return _steps.First(s => s.Meta == meta);
+    }
+
+    private IEnumerable<int> RunNumbers => Enumerable.Range(1, _experiment.Runs);
+
+    /// <summary>Every unit of a step for this experiment, in a stable order.</summary>
+    private IEnumerable<Unit> AllUnits(FlowStep step)
+    {
+        var e = _experiment;
+        // The samples the runs draw: one per run with runs.resample, else one they share.
+        IEnumerable<int?> samples = e.Resample ? RunNumbers.Select(k => (int?)k) : [null];
+        return step.Units switch
+        {
+            UnitKind.Single => [Unit.None],
+            UnitKind.PerSample => samples.Select(k => new Unit(Run: k)),
+            UnitKind.PerModel => e.ModelList.Select(m => new Unit(m)),
+            UnitKind.PerFrozenModelSample => e.ModelList.Where(m => e.ModeOf(m) == ModelSpec.Frozen).SelectMany(m => samples.Select(k => new Unit(m, k))),
+            UnitKind.PerRun => e.ModelList.SelectMany(m => RunNumbers.Select(k => new Unit(m, k))),
+            _ => throw new InvalidOperationException($"unit kind {step.Units}"),
+        };
+    }
+
+    /// <summary>The units to run: every unit, or those of the models and runs chosen in the options.</summary>
+    private IEnumerable<Unit> Units(Step step)
+    {
+        var units = AllUnits(step.Meta).ToList();
+        if (step.Meta.TakesModels && _options.Models is { Count: > 0 } only)
         {
             var names = _experiment.ModelList.Select(m => m.Name).ToList();
             var unknown = only.Except(names).ToList();
             if (unknown.Count > 0)
                 throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; models: {string.Join(", ", names)}");
-            units = units.Where(u => only.Contains(u.Split('/')[0])).ToList();
+            units = units.Where(u => only.Contains(u.Model!.Name)).ToList();
         }
-        if (step.Units == PerRun && _options.Runs is { Count: > 0 } runs)
+        if (step.Meta.TakesRuns && _options.Runs is { Count: > 0 } runs)
         {
             var bad = runs.Where(r => r < 1 || r > _experiment.Runs).ToList();
             if (bad.Count > 0) throw new LmevException($"--run {string.Join(", ", bad)}: expected run numbers from 1 to {_experiment.Runs} (runs in {_experiment.Path})");
-            units = units.Where(u => runs.Contains(RunNumber(u))).ToList();
+            // A unit shared by every run (one sample without runs.resample) serves the chosen runs too.
+            units = units.Where(u => u.Run is not { } k || runs.Contains(k)).ToList();
         }
         return units;
     }
 
     /// <summary>The published entry of an upstream unit; <see cref="NotReady"/> when it is not in the cache.</summary>
-    private Manifest Get(string step, string unit = "")
+    private Manifest Get(string step, Unit? unit = null)
     {
-        if (_resolved.TryGetValue((step, unit), out var m)) return m;
-        var stage = StepOf(step).Build(unit);
-        m = Cache.Lookup(stage) ?? throw new NotReady(step, unit);
-        if (step == "download") CheckLockAgainst(m);
-        return _resolved[(step, unit)] = m;
+        unit ??= Unit.None;
+        if (_resolved.TryGetValue((step, unit.Name), out var m)) return m;
+        var def = StepOf(step);
+        m = Cache.Lookup(def.Build(unit)) ?? throw new NotReady(step, unit);
+        def.OnRead?.Invoke(m);
+        return _resolved[(step, unit.Name)] = m;
     }
 
-    private static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
+    internal static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
 
     private DownloadStage BuildDownload()
     {
@@ -128,6 +198,29 @@ public sealed class ExperimentFlow
         var source = DataLock.Read(_lockPath).Get(name, _lockPath);
         return DownloadStage.FromLock(name, source, Fetcher(), Path.Combine(Cache.Root, ".downloads"));
     }
+
+    /// <summary>
+    /// A run's seed for a stage: derived from the experiment's seed, the purpose and the run number,
+    /// so that each run draws differently and the same experiment draws the same again. 63 bits, so
+    /// that readers of the manifest's JSON that stop at a signed 64-bit integer read it exactly.
+    /// </summary>
+    private static ulong RunSeed(ulong seed, string purpose) => SeededRandom.For(seed, purpose).NextUInt64() >> 1;
+
+    /// <summary>One sample shared by the runs, or with runs.resample run k's own, seeded from the run number (recorded in its params).</summary>
+    private SampleStage BuildSample(Unit unit)
+    {
+        var p = unit.Run is { } k ? _experiment.Sample with { Seed = RunSeed(_experiment.Sample.Seed, $"sample/run-{k}") } : _experiment.Sample;
+        return new SampleStage(p, Get("filter-spanish").Output(FilterSpanishStage.Output), unit.Name);
+    }
+
+    private SplitStage BuildSplit(Unit unit)
+    {
+        var p = unit.Run is { } k ? _experiment.Split with { Seed = RunSeed(_experiment.Split.Seed, $"split/run-{k}") } : _experiment.Split;
+        return new SplitStage(p, Get("sample", unit).Output(SampleStage.Output), unit.Name);
+    }
+
+    /// <summary>The split a unit reads: its run's with runs.resample, else the shared one.</summary>
+    private Manifest SplitFor(Unit unit) => Get("split", new Unit(Run: _experiment.Resample ? unit.Run : null));
 
     private ModelStage BuildModel(ModelSpec spec)
     {
@@ -138,25 +231,24 @@ public sealed class ExperimentFlow
 
     private SourceFetcher Fetcher() => new(_options.Root, Cache.Hashes, _options.Log, new FetchOptions(Locked: _options.Locked));
 
-    private EmbedStage BuildEmbed(ModelSpec spec)
+    private EmbedStage BuildEmbed(Unit unit)
     {
-        var model = Get("model", spec.Name);
-        var split = Get("split");
+        var spec = unit.Model!;
+        var model = Get("model", new Unit(spec));
+        var split = SplitFor(unit);
         var data = model.Outputs.Keys.Where(f => f.StartsWith(ModelStage.OnnxFile + ".", StringComparison.Ordinal)).Select(model.Output).ToList();
         return new EmbedStage(spec.Name, new EmbedParams(spec.Kind, MaxTokens: spec.MaxTokens, L2Normalize: spec.L2Normalize),
             model.Output(ModelStage.OnnxFile), model.Output(ModelStage.VocabularyFile(spec)), data,
-            split.Output("train.csv"), split.Output("val.csv"), split.Output("test.csv"));
+            split.Output("train.csv"), split.Output("val.csv"), split.Output("test.csv"), unit.Name);
     }
 
-    private static int RunNumber(string unit) => int.Parse(unit[(unit.LastIndexOf("/run-", StringComparison.Ordinal) + 5)..]);
-
-    private TrainStage BuildTrain(string unit)
+    private TrainStage BuildTrain(Unit unit)
     {
-        var spec = Model(unit.Split('/')[0]);
-        var run = RunNumber(unit);
+        var spec = unit.Model!;
+        var run = unit.Run!.Value;
         var t = _experiment.Train;
         var mode = _experiment.ModeOf(spec);
-        var split = Get("split");
+        var split = SplitFor(unit);
         var inputs = new Dictionary<string, Artifact>
         {
             ["classes"] = split.Output("classes.csv"),
@@ -166,7 +258,7 @@ public sealed class ExperimentFlow
         };
         if (mode == ModelSpec.FineTune)
         {
-            var model = Get("model", spec.Name);
+            var model = Get("model", new Unit(spec));
             inputs["model"] = model.Output(ModelStage.OnnxFile);
             inputs["vocabulary"] = model.Output(ModelStage.VocabularyFile(spec));
             foreach (var data in model.Outputs.Keys.Where(f => f.StartsWith(ModelStage.OnnxFile + ".", StringComparison.Ordinal)))
@@ -174,10 +266,10 @@ public sealed class ExperimentFlow
         }
         else
         {
-            var embed = Get("embed", spec.Name);
+            var embed = Get("embed", new Unit(spec, _experiment.Resample ? run : null));
             foreach (var s in SplitFiles.Names) inputs[$"{s}.npy"] = embed.Output($"{s}.npy");
         }
-        var dim = (int?)Get("model", spec.Name).Report["dim"] ?? spec.Dim;
+        var dim = (int?)Get("model", new Unit(spec)).Report["dim"] ?? spec.Dim;
         // Each run's seed follows from the experiment's seed, the model and the run number, and is recorded.
         var seed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
         var p = new TrainParams(_experiment.Name, spec.Name, spec.Language, dim, spec.Normalization, mode, run, seed,
@@ -186,12 +278,12 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>Every run's metrics.json; a run not in the cache is passed as missing, and the report says so.</summary>
-    private List<RunInput> RunInputs() => PerRun(_experiment).Select(unit =>
+    private List<RunInput> RunInputs() => AllUnits(FlowSteps.Get("train")).Select(unit =>
     {
         Artifact? metrics = null;
         try { metrics = Get("train", unit).Output(RunMetrics.FileName); }
         catch (NotReady) { }
-        return new RunInput(unit.Split('/')[0], RunNumber(unit), metrics);
+        return new RunInput(unit.Model!.Name, unit.Run!.Value, metrics);
     }).ToList();
 
     private ReportStage BuildReport()
@@ -202,10 +294,20 @@ public sealed class ExperimentFlow
         var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {e.Dataset.Generate.Rows:N0} filas)";
         var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
         if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
-        var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs,
+        var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
             CanonicalJson.ToNode(e.Train)!.AsObject(), lockEntries, GitCommit());
         var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
         return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures);
+    }
+
+    /// <summary>Report's Publish: the document, its figures as SVG beside the PNGs, in report/.</summary>
+    private void PublishReport(IReadOnlyList<Manifest> results)
+    {
+        var plot = Get("plot");
+        var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
+        var target = Path.Combine(_options.Root, "report");
+        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target);
+        _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
     }
 
     private string GitCommit()
@@ -222,9 +324,9 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>
-    /// Runs every unit of <paramref name="step"/> (or the models chosen in the options). Its upstream
-    /// entries must already be in the cache (Cake runs the steps in order); otherwise the error
-    /// names the command to run first.
+    /// Runs every unit of <paramref name="step"/> (or the models and runs chosen in the options). Its
+    /// upstream entries must already be in the cache (Cake runs the steps in order); otherwise the
+    /// error names the command to run first.
     /// </summary>
     public IReadOnlyList<Manifest> Run(string step)
     {
@@ -236,50 +338,25 @@ public sealed class ExperimentFlow
             try { stage = def.Build(unit); }
             catch (NotReady n)
             {
-                var what = n.Unit == "" ? $"'{n.Step}'" : $"'{n.Step}' for {n.Unit}";
+                var what = n.Unit.Name == "" ? $"'{n.Step}'" : $"'{n.Step}' for {n.Unit.Name}";
+                var slice = (n.Unit.Model is { } m ? $" --model {m.Name}" : "") + (n.Unit.Run is { } k ? $" --run {k}" : "");
                 throw new LmevException(
                     $"step '{step}' of experiment '{_experiment.Name}' needs the output of {what}, which is not in the cache or is out of date; " +
-                    $"run `lmev {n.Step} --experiment {_experiment.Name}` (or `dotnet cake --target={Target(step)} --experiment={_experiment.Name}`) first");
+                    $"run `lmev {n.Step} --experiment {_experiment.Name}{slice}` (or `dotnet cake --target={def.Meta.Target} --experiment={_experiment.Name}`) first");
             }
             var force = _options.Force;
-            if (step == "download" && !force && Cache.Lookup(stage) is { } cached && !CheckLockAgainst(cached, throwIfChanged: false))
+            if (!force && def.BeforeRun is { } check && Cache.Lookup(stage) is { } cached && check(unit, cached) is { } reason)
             {
-                _options.Log("download: the cached file does not match data.lock.json's sha256; fetching again");
+                _options.Log($"{(unit.Name == "" ? step : $"{step} [{unit.Name}]")}: {reason}; fetching again");
                 force = true;
             }
-            if (step == "model" && !force && Model(unit) is { Kind: ModelSpec.Transformer } pinned && Cache.Lookup(stage) is { } cachedModel)
-            {
-                var lockFile = DataLock.Read(_lockPath);
-                bool Differs(string name, string file) =>
-                    lockFile.Get(name, _lockPath).Sha256 is { Length: > 0 } sha && sha != cachedModel.Outputs[file].Sha256;
-                if (Differs(pinned.Source!, Lmev.Models.MiniLmModel.ModelFile) || Differs(pinned.Vocabulary!, Lmev.Models.MiniLmModel.VocabularyFile))
-                {
-                    _options.Log($"model [{unit}]: the cached files do not match data.lock.json's sha256; fetching again");
-                    force = true;
-                }
-            }
             var manifest = Cache.Run(stage, _experiment.Name, force, _options.Log);
-            if (step == "download") CheckLockAgainst(manifest);
-            if (step == "model" && Model(unit) is { Kind: ModelSpec.Transformer } t)
-            {
-                FillLock(t.Source!, manifest.Outputs[Lmev.Models.MiniLmModel.ModelFile]);
-                FillLock(t.Vocabulary!, manifest.Outputs[Lmev.Models.MiniLmModel.VocabularyFile]);
-            }
-            _resolved[(step, unit)] = manifest;
+            def.AfterRun?.Invoke(unit, manifest);
+            _resolved[(step, unit.Name)] = manifest;
             results.Add(manifest);
         }
         if (results.Count == 0) _options.Log($"{step}: experiment '{_experiment.Name}' has no units for this step (no models?)");
-        if (step == "train")
-            foreach (var m in results)
-                Materialize(m.Outputs.Keys.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
-        if (step == "report")
-        {
-            var plot = Get("plot");
-            var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
-            var target = Path.Combine(_options.Root, "report");
-            Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target);
-            _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
-        }
+        else def.Publish?.Invoke(results);
         return results;
     }
 
@@ -307,40 +384,6 @@ public sealed class ExperimentFlow
         }
     }
 
-    /// <summary>Compares a download entry with the lock; fills an empty hash (trust on first use) unless locked.</summary>
-    private bool CheckLockAgainst(Manifest download, bool throwIfChanged = true)
-    {
-        if (_experiment.Dataset.Source is not { } name) return true;
-        var lockFile = DataLock.Read(_lockPath);
-        var locked = lockFile.Get(name, _lockPath);
-        var file = download.Outputs[DownloadOutput(download)];
-        if (locked.Sha256 == "")
-        {
-            FillLock(name, file);
-            return true;
-        }
-        if (locked.Sha256 == file.Sha256) return true;
-        if (throwIfChanged)
-            throw new LmevException($"{_lockPath}: source '{name}' expects sha256 {locked.Sha256} but the cached download has {file.Sha256}; run `lmev download --experiment {_experiment.Name}`");
-        return false;
-    }
-
-    /// <summary>Trust on first use: an empty sha256 in the lock takes the hash of what was fetched, unless the lock is frozen.</summary>
-    private void FillLock(string name, FileRecord file)
-    {
-        var lockFile = DataLock.Read(_lockPath);
-        var locked = lockFile.Get(name, _lockPath);
-        if (locked.Sha256 != "") return;
-        if (_options.Locked)
-            throw new LmevException($"{_lockPath}: source '{name}' has no sha256 and --locked refuses to change the lock; run once without --locked and commit {DataLock.FileName}");
-        lockFile.Sources[name] = locked with { Sha256 = file.Sha256, Size = file.Size };
-        lockFile.Write(_lockPath);
-        _options.Log($"{DataLock.FileName}: '{name}' had no sha256; filled with {file.Sha256} ({file.Size:N0} bytes), trust on first use — commit {DataLock.FileName}");
-    }
-
-    /// <summary>The Cake target that runs a step: its name in PascalCase.</summary>
-    public static string Target(string step) => string.Concat(step.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
-
     // ---- status and gc ----
 
     public sealed record StepStatus(string Step, string Unit, string State, string? Key, IReadOnlyList<string> Reasons);
@@ -350,14 +393,15 @@ public sealed class ExperimentFlow
     {
         var result = new List<StepStatus>();
         foreach (var step in _steps)
-        foreach (var unit in Units(step))
+        foreach (var u in Units(step))
         {
+            var unit = u.Name;
             var previous = Cache.ReadRef(_experiment.Name, step.Name, unit);
             IStage stage;
-            try { stage = step.Build(unit); }
+            try { stage = step.Build(u); }
             catch (NotReady n)
             {
-                var what = n.Unit == "" ? n.Step : $"{n.Step} [{n.Unit}]";
+                var what = n.Unit.Name == "" ? n.Step : $"{n.Step} [{n.Unit.Name}]";
                 result.Add(new StepStatus(step.Name, unit, previous is null ? "never run" : "stale", null, [$"upstream '{what}' is not up to date"]));
                 continue;
             }
@@ -401,7 +445,7 @@ public sealed class ExperimentFlow
     public IEnumerable<(string Stage, string Key)> Reachable()
     {
         foreach (var step in _steps)
-        foreach (var unit in step.Units(_experiment))
+        foreach (var unit in AllUnits(step.Meta))
         {
             IStage stage;
             try { stage = step.Build(unit); }

@@ -11,20 +11,20 @@ namespace Lmev.Tests.Report;
 
 public sealed partial class ReportTests
 {
-    private static ReportParams Params(string experiment = "demo") => new(
-        experiment, "Prueba con títulos generados", "generado (demo)", 20000, 2000, 0.05, 3,
+    private static ReportParams Params(string experiment = "demo", bool resample = false) => new(
+        experiment, "Prueba con títulos generados", "generado (demo)", 20000, 2000, 0.05, 3, resample,
         new JsonObject { ["epochs"] = 10, ["batchSize"] = 512, ["dropout"] = 0.25, ["hidden"] = 512, ["learningRate"] = 0.001, ["patience"] = 3, ["mode"] = "frozen", ["seed"] = 1 },
         new SortedDictionary<string, LockedSource> { ["meli2019-train"] = new("https://example.invalid/train.csv.gz", new string('a', 64), 123456789) },
         "0123456789abcdef0123456789abcdef01234567");
 
     /// <summary>Aggregate → Plot → Report through the real cache; the report is left in the test output folder.</summary>
-    private static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null)
+    private static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null, bool resample = false)
     {
         var cache = Path.Combine(dir.Path, "cache");
         var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference), runs), cache);
         var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs), cache);
         var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
-        var (report, _) = StageRunner.Run(new ReportStage(Params(), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures), cache);
+        var (report, _) = StageRunner.Run(new ReportStage(Params(resample: resample), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures), cache);
         var keep = Path.Combine(AppContext.BaseDirectory, "report", name);
         Directory.CreateDirectory(keep);
         foreach (var file in report.Outputs.Keys) File.Copy(Path.Combine(report.Directory, file), Path.Combine(keep, file), overwrite: true);
@@ -68,6 +68,18 @@ public sealed partial class ReportTests
         Assert.Contains("max-width", html);
         foreach (Match link in Regex.Matches(md, @"\]\(#([^)]+)\)"))
             Assert.Contains($"id=\"{link.Groups[1].Value}\"", html); // every contents link has its heading anchor
+    }
+
+    [Fact]
+    public void The_report_states_whether_the_runs_shared_a_split_or_each_drew_its_own()
+    {
+        using var dir = new TempDir();
+        var (paired, _, _) = Report(dir, Runs.Write(dir, Runs.Small()), "paired");
+        Assert.Contains("Las corridas comparten una misma partición (diseño pareado).", paired);
+        Assert.DoesNotContain("remuestreo por corrida", paired);
+        var (resampled, _, _) = Report(dir, Runs.Write(dir, Runs.Small()), "resampled", resample: true);
+        Assert.Contains("Cada corrida usó su propia muestra (remuestreo por corrida).", resampled);
+        Assert.DoesNotContain("diseño pareado", resampled);
     }
 
     [Fact]

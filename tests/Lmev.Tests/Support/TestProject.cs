@@ -39,8 +39,22 @@ public sealed class TestProject : IDisposable
     public void Save(string name = "demo") =>
         File.WriteAllText(Lmev.Flow.Experiment.FilePath(Root, name), Experiment.ToJsonString());
 
-    public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false, string[]? models = null) =>
-        new(Lmev.Flow.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models));
+    public ExperimentFlow Flow(string name = "demo", bool force = false, bool strict = false, bool locked = false, string[]? models = null, int[]? runs = null) =>
+        new(Lmev.Flow.Experiment.Load(Root, name), new FlowOptions(Root, CacheRoot, Log.Add, force, locked, strict, models, runs));
+
+    /// <summary>Adds two quick models (one frozen, one fine-tuned) and small training settings, for tests that train.</summary>
+    public void AddQuickModels(int epochs = 1)
+    {
+        Experiment["train"] = new JsonObject { ["epochs"] = epochs, ["batchSize"] = 128, ["hidden"] = 16, ["threads"] = 1, ["seed"] = 9 };
+        Experiment["models"] = new JsonArray(
+            new JsonObject { ["name"] = "r16", ["kind"] = "random", ["dim"] = 16, ["buckets"] = 4096, ["seed"] = 3 },
+            new JsonObject { ["name"] = "r16-ft", ["kind"] = "random", ["dim"] = 16, ["buckets"] = 4096, ["seed"] = 3, ["mode"] = "fine-tune" });
+        Save();
+    }
+
+    /// <summary>The units that ran (rather than being cached) in the log since <paramref name="from"/>, as "step [unit]".</summary>
+    public List<string> Ran(int from) =>
+        Log.Skip(from).Where(l => l.Contains(": running (")).Select(l => l[..l.IndexOf(": running (", StringComparison.Ordinal)]).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Runs the steps in order up to <paramref name="last"/> and returns which ones ran (rather than being cached).</summary>
     public List<string> RunAll(string name = "demo", string last = "split")
@@ -50,7 +64,8 @@ public sealed class TestProject : IDisposable
         {
             var before = Log.Count;
             Flow(name).Run(step);
-            if (Log.Skip(before).Any(l => l.StartsWith($"{step}: running", StringComparison.Ordinal))) ran.Add(step);
+            if (Log.Skip(before).Any(l => l.StartsWith($"{step}: running", StringComparison.Ordinal)
+                    || l.StartsWith($"{step} [", StringComparison.Ordinal) && l.Contains("]: running (", StringComparison.Ordinal))) ran.Add(step);
         }
         return ran;
     }

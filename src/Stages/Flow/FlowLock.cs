@@ -1,0 +1,74 @@
+using Lmev.Pipeline;
+
+namespace Lmev.Flow;
+
+/// <summary>
+/// The flow's side of data.lock.json: compares cached entries with the hashes it pins, and fills an
+/// empty hash from what was fetched (trust on first use) unless the lock is frozen (<c>--locked</c>).
+/// The Download and Model steps declare these as their hooks.
+/// </summary>
+internal sealed class FlowLock(string path, Experiment experiment, bool locked, Action<string> log)
+{
+    public string Path => path;
+
+    /// <summary>
+    /// The lock entries a model's cache entry holds the bytes of, with those bytes' hash and size.
+    /// A model kind that fetches its sources adds one line here.
+    /// </summary>
+    public static IEnumerable<(string Source, FileRecord File)> PinnedSources(ModelSpec spec, Manifest model) => spec.Kind switch
+    {
+        ModelSpec.Transformer => [(spec.Source!, model.Outputs[Lmev.Models.MiniLmModel.ModelFile]), (spec.Vocabulary!, model.Outputs[Lmev.Models.MiniLmModel.VocabularyFile])],
+        _ => [],
+    };
+
+    /// <summary>Model's BeforeRun: why a cached model cannot be reused (the lock now pins other bytes), or null.</summary>
+    public string? ModelMismatch(ModelSpec spec, Manifest cached)
+    {
+        var pinned = PinnedSources(spec, cached).ToList();
+        if (pinned.Count == 0) return null;
+        var lockFile = DataLock.Read(path);
+        return pinned.Any(p => lockFile.Get(p.Source, path).Sha256 is { Length: > 0 } sha && sha != p.File.Sha256)
+            ? "the cached files do not match data.lock.json's sha256" : null;
+    }
+
+    /// <summary>Model's AfterRun: fills the lock entries of the model's sources that have no hash yet.</summary>
+    public void FillModel(ModelSpec spec, Manifest model)
+    {
+        foreach (var (source, file) in PinnedSources(spec, model)) Fill(source, file);
+    }
+
+    /// <summary>Download's BeforeRun: why a cached download cannot be reused, or null.</summary>
+    public string? DownloadMismatch(Manifest cached) =>
+        CheckDownload(cached, throwIfChanged: false) ? null : "the cached file does not match data.lock.json's sha256";
+
+    /// <summary>Compares a download entry with the lock; fills an empty hash (trust on first use) unless locked.</summary>
+    public bool CheckDownload(Manifest download, bool throwIfChanged = true)
+    {
+        if (experiment.Dataset.Source is not { } name) return true;
+        var lockFile = DataLock.Read(path);
+        var pinned = lockFile.Get(name, path);
+        var file = download.Outputs[ExperimentFlow.DownloadOutput(download)];
+        if (pinned.Sha256 == "")
+        {
+            Fill(name, file);
+            return true;
+        }
+        if (pinned.Sha256 == file.Sha256) return true;
+        if (throwIfChanged)
+            throw new LmevException($"{path}: source '{name}' expects sha256 {pinned.Sha256} but the cached download has {file.Sha256}; run `lmev download --experiment {experiment.Name}`");
+        return false;
+    }
+
+    /// <summary>Trust on first use: an empty sha256 in the lock takes the hash of what was fetched, unless the lock is frozen.</summary>
+    public void Fill(string name, FileRecord file)
+    {
+        var lockFile = DataLock.Read(path);
+        var pinned = lockFile.Get(name, path);
+        if (pinned.Sha256 != "") return;
+        if (locked)
+            throw new LmevException($"{path}: source '{name}' has no sha256 and --locked refuses to change the lock; run once without --locked and commit {DataLock.FileName}");
+        lockFile.Sources[name] = pinned with { Sha256 = file.Sha256, Size = file.Size };
+        lockFile.Write(path);
+        log($"{DataLock.FileName}: '{name}' had no sha256; filled with {file.Sha256} ({file.Size:N0} bytes), trust on first use — commit {DataLock.FileName}");
+    }
+}
