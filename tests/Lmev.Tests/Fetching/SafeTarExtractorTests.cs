@@ -113,7 +113,7 @@ public sealed class SafeTarExtractorTests : IDisposable
     {
         var whole = Build(File("saved_model.pb", Random(100_000, seed: 1)), File("variables/variables.data-00000-of-00001", Random(200_000, seed: 2)));
 
-        var e = AssertRefused(whole[..(whole.Length / 2)], "variables/variables.data-00000-of-00001", "ends early");
+        var e = AssertRefused(whole[..(whole.Length / 2)], "variables/variables.data-00000-of-00001", "ends early inside entry");
 
         Assert.Contains("fetch it again", e.Message);
     }

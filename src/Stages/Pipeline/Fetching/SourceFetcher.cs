@@ -187,7 +187,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         };
         var what = source.Sha256.Length == 0 ? "sha256" : "size";
         log($"{DataLock.FileName}: '{name}' had no {what}; filled with {filled.Sha256} ({filled.Size} bytes) (trust on first use) — commit {DataLock.FileName}");
-        return new FetchedSource(filled, finalUrl, Filled: true);
+        return new FetchedSource(filled, finalUrl, Filled: source.Sha256.Length == 0);
     }
 
     /// <summary>

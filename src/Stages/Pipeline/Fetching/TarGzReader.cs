@@ -92,17 +92,23 @@ internal sealed class TarGzReader(string archivePath, string displayName, string
         }
     }
 
-    /// <summary>Counts what is written rather than trusting the header's size.</summary>
+    /// <summary>
+    /// Counts what is written rather than trusting the header's size. The entry's data stream ends
+    /// quietly where the archive is cut, so a short copy is turned into the "ends early" error here.
+    /// </summary>
     private void CopyBounded(TarEntry entry, Stream data, Stream output)
     {
         var buffer = new byte[1 << 16];
+        long copied = 0;
         int n;
         while ((n = data.Read(buffer)) > 0)
         {
             _written += n;
+            copied += n;
             if (_written > bound) RefuseBound(entry, _written);
             output.Write(buffer, 0, n);
         }
+        if (copied < entry.Length) throw new EndOfStreamException($"{copied:N0} of its {entry.Length:N0} bytes are there");
     }
 
     /// <summary>
