@@ -30,7 +30,8 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         {
             var download = new HttpDownload(name, uri, partial, log, options);
             download.RunAsync(source.Size, cancellationToken).GetAwaiter().GetResult();
-            var finalUrl = download.FinalUrl.AbsoluteUri;
+            // Without a redirect the lock's URL is kept as written (Uri would normalise it).
+            var finalUrl = download.FinalUrl == uri ? source.Url : download.FinalUrl.AbsoluteUri;
             if (ContentProblem(name, source, partial.PartPath, finalUrl) is { } wrongContent)
             {
                 partial.Delete();
