@@ -44,11 +44,12 @@ public sealed class DownloadStage : IStage
         var output = $"source.{source.Format}";
         return new DownloadStage(new LockedSourceParams(name, source.Url, source.Format), output, context =>
         {
-            var verified = fetcher.Fetch(name, source, context.OutputPath(output), partialDirectory);
+            var fetched = fetcher.Fetch(name, source, context.OutputPath(output), partialDirectory);
             context.Report["source"] = name;
             context.Report["url"] = source.Url;
-            context.Report["sha256"] = verified.Sha256;
-            context.Report["size"] = verified.Size;
+            context.Report["finalUrl"] = fetched.FinalUrl; // where redirects led; null for a local file
+            context.Report["sha256"] = fetched.Verified.Sha256;
+            context.Report["size"] = fetched.Verified.Size;
         });
     }
 

@@ -57,8 +57,8 @@ public sealed class ModelStage(ModelSpec spec, (LockedSource Model, LockedSource
                 context.Report["dim"] = 384;
                 break;
             case ModelSpec.Transformer when sources is { } s:
-                var onnx = s.Fetcher.Fetch(spec.Source!, s.Model, context.OutputPath(MiniLmModel.ModelFile), s.PartialDirectory);
-                var vocabulary = s.Fetcher.Fetch(spec.Vocabulary!, s.Vocabulary, context.OutputPath(MiniLmModel.VocabularyFile), s.PartialDirectory);
+                var onnx = s.Fetcher.Fetch(spec.Source!, s.Model, context.OutputPath(MiniLmModel.ModelFile), s.PartialDirectory).Verified;
+                var vocabulary = s.Fetcher.Fetch(spec.Vocabulary!, s.Vocabulary, context.OutputPath(MiniLmModel.VocabularyFile), s.PartialDirectory).Verified;
                 context.Report["modelSha256"] = onnx.Sha256;
                 context.Report["vocabularySha256"] = vocabulary.Sha256;
                 using (var probe = MiniLmEmbedder.Open(context.OutputDirectory)) context.Report["dim"] = probe.Dim; // fails here, naming the file, if it is no BERT-style encoder

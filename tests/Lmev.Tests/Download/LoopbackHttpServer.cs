@@ -7,13 +7,16 @@ namespace Lmev.Tests.Download;
 /// <summary>What the server does with one request.</summary>
 /// <param name="Status">200 serves the file (206 for a satisfiable range); anything else is sent with an empty body.</param>
 /// <param name="DropAfterBytes">Closes the connection after this many body bytes, as a server that goes away mid-file.</param>
-internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null)
+/// <param name="Location">Sent as the Location header, with a redirect status.</param>
+internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null, string? Location = null)
 {
     public static readonly ServerReply File = new();
 
     public static ServerReply Fail(int status) => new(status);
 
     public static ServerReply DropAfter(long bytes) => new(DropAfterBytes: bytes);
+
+    public static ServerReply Redirect(string location, int status = 302) => new(status, Location: location);
 }
 
 /// <summary>One request as the server saw it, with the status it answered.</summary>
@@ -40,7 +43,10 @@ internal sealed class LoopbackHttpServer : IDisposable
         _loop = Task.Run(ServeAsync);
     }
 
-    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/data.bin";
+    public string Url => $"{Origin}/data.bin";
+
+    /// <summary>Scheme, host and port, with no path: <c>http://127.0.0.1:PORT</c>.</summary>
+    public string Origin => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     /// <summary>Sent with every file response when set, e.g. <c>"v1"</c> with its quotes.</summary>
     public string? ETag { get; set; }
@@ -128,6 +134,7 @@ internal sealed class LoopbackHttpServer : IDisposable
                 }
             }
         }
+        if (reply.Location is { } location) extra.Add($"Location: {location}");
         lock (_requests) _requests.Add(new SeenRequest(target, range, ifRange, status));
 
         var body = status is 200 or 206 ? _content.AsMemory((int)start) : Memory<byte>.Empty;
@@ -159,6 +166,7 @@ internal sealed class LoopbackHttpServer : IDisposable
     {
         200 => "OK",
         206 => "Partial Content",
+        302 => "Found",
         404 => "Not Found",
         416 => "Range Not Satisfiable",
         503 => "Service Unavailable",

@@ -8,7 +8,9 @@ namespace Lmev.Pipeline.Fetching;
 /// Downloads one URL into a <see cref="PartialDownload"/>: retries transient failures with
 /// exponential back-off, and every attempt resumes from the bytes already on disk
 /// (<c>Range: bytes=N-</c> with <c>If-Range</c>, RFC 9110 §14). Leaves the whole file in the
-/// partial file; verifying it is the caller's job.
+/// partial file; verifying it is the caller's job. Redirects are followed by hand (see
+/// <see cref="RedirectPolicy"/>); once a request has been redirected, later attempts go straight to
+/// the final URL, so a resumed request asks the server that holds the file.
 /// </summary>
 internal sealed class HttpDownload(string name, Uri url, PartialDownload partial, Action<string> log, FetchOptions options)
 {
@@ -17,6 +19,14 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
     {
         public TimeSpan? RetryAfter { get; } = retryAfter;
     }
+
+    /// <summary>The URL the bytes came from after redirects; the lock's URL until a request was redirected.</summary>
+    public Uri FinalUrl => _finalUrl ?? url;
+
+    private Uri? _finalUrl;
+
+    /// <summary>The URL for messages: the lock's, and the one it was redirected to, if any.</summary>
+    private string Where => FinalUrl == url ? url.ToString() : $"{url} (redirected to {FinalUrl})";
 
     public async Task RunAsync(long expectedSize, CancellationToken cancellationToken)
     {
@@ -43,7 +53,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             }
             catch (HttpRequestException e)
             {
-                throw new LmevException($"download '{name}': GET {url} failed: {e.Message}; {SourceFetcher.Offline}.", e);
+                throw new LmevException($"download '{name}': GET {Where} failed: {e.Message}; {SourceFetcher.Offline}.", e);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -56,17 +66,19 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
                 (partial.Length > 0 ? $" from byte {partial.Length}" : ""));
             await Task.Delay(wait, cancellationToken);
         }
-        throw new LmevException($"download '{name}': {url} unreachable after {attempts} attempt{(attempts == 1 ? "" : "s")}; " +
+        throw new LmevException($"download '{name}': {Where} unreachable after {attempts} attempt{(attempts == 1 ? "" : "s")}; " +
             $"last cause: {lastCause}. Check the network (or proxy) and run again to resume; {SourceFetcher.Offline}.");
     }
 
     private HttpClient CreateClient()
     {
         // No automatic decompression: the lock pins the bytes as served (a .gz stays a .gz).
+        // No automatic redirects: RedirectPolicy checks each one and FinalUrl records where they led.
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = options.EffectiveTimeout,
             AutomaticDecompression = DecompressionMethods.None,
+            AllowAutoRedirect = false,
         };
         // HttpClient.Timeout covers the request up to the response headers; body reads get their own.
         var client = new HttpClient(handler) { Timeout = options.EffectiveTimeout };
@@ -77,14 +89,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
     private async Task AttemptAsync(HttpClient client, ProgressBar progress, CancellationToken cancellationToken)
     {
         var offset = partial.Length;
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (offset > 0)
-        {
-            request.Headers.Range = new RangeHeaderValue(offset, null);
-            // Without a validator the lock's hash is what catches a file that changed meanwhile.
-            if (partial.Validator is { } validator) request.Headers.TryAddWithoutValidation("If-Range", validator);
-        }
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await SendFollowingRedirectsAsync(client, offset, cancellationToken);
         var status = (int)response.StatusCode;
         var contentRange = response.Content.Headers.ContentRange;
         long? total;
@@ -109,7 +114,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             case >= 500 or 408 or 429:
                 throw new TransientFailure($"{status} {response.ReasonPhrase}", RetryAfter(response));
             default:
-                throw new LmevException($"download '{name}': GET {url} answered {status} {response.ReasonPhrase}, which waiting will not change. " +
+                throw new LmevException($"download '{name}': GET {Where} answered {status} {response.ReasonPhrase}, which waiting will not change. " +
                     $"Check the url of '{name}' in {DataLock.FileName}; {SourceFetcher.Offline}.");
         }
         if (total is { } t) progress.Total = t;
@@ -144,6 +149,36 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
         }
         if (total is { } expected && done != expected)
             throw new TransientFailure($"connection closed after byte {done} of {expected}");
+    }
+
+    /// <summary>
+    /// Sends the GET (with Range and If-Range when resuming) to <see cref="FinalUrl"/> and follows
+    /// redirects, sending the same headers to each new URL; returns the first response that is not a redirect.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpClient client, long offset, CancellationToken cancellationToken)
+    {
+        var chain = new List<Uri> { FinalUrl };
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, chain[^1]);
+            if (offset > 0)
+            {
+                request.Headers.Range = new RangeHeaderValue(offset, null);
+                // Without a validator the lock's hash is what catches a file that changed meanwhile.
+                if (partial.Validator is { } validator) request.Headers.TryAddWithoutValidation("If-Range", validator);
+            }
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (!RedirectPolicy.IsRedirect(status))
+            {
+                if (chain.Count > 1) log($"download {name}: redirected {RedirectPolicy.Describe(chain)}");
+                _finalUrl = chain[^1];
+                return response;
+            }
+            var location = response.Headers.Location;
+            response.Dispose();
+            chain.Add(RedirectPolicy.Next(name, chain, status, location));
+        }
     }
 
     /// <summary>A strong ETag, or else Last-Modified: what If-Range may carry (a weak ETag may not).</summary>

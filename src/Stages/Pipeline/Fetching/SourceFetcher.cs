@@ -14,59 +14,109 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
     /// Fetches the source <paramref name="name"/> (its lock entry is <paramref name="source"/>) to
     /// <paramref name="destinationPath"/>, which must not exist yet, keeping a partial download in
     /// <paramref name="partialDirectory"/> between attempts and between processes. Returns the
-    /// verified entry, with Sha256 and Size filled in where the lock had them empty.
+    /// verified entry, with Sha256 and Size filled in where the lock had them empty, and the URL the
+    /// bytes came from after redirects.
     /// </summary>
-    public LockedSource Fetch(string name, LockedSource source, string destinationPath, string partialDirectory, CancellationToken cancellationToken = default)
+    public FetchedSource Fetch(string name, LockedSource source, string destinationPath, string partialDirectory, CancellationToken cancellationToken = default)
     {
-        if (options.Locked && source.Sha256.Length == 0)
-            throw new LmevException($"{DataLock.FileName}: '{name}' has no sha256 and the lock is frozen (--locked); " +
-                $"run once without --locked to fill it in, then commit {DataLock.FileName}");
+        RequireHashWhenFrozen(name, source);
         if (File.Exists(destinationPath))
             throw new LmevException($"{destinationPath}: already exists; the download of '{name}' never overwrites a file");
 
         var partial = new PartialDownload(partialDirectory, name, source.Url);
         using var claim = partial.Claim(name);
-        LockedSource verified;
-        if (Uri.TryCreate(source.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        FetchedSource fetched;
+        if (IsRemote(source.Url, out var uri))
         {
-            new HttpDownload(name, uri, partial, log, options).RunAsync(source.Size, cancellationToken).GetAwaiter().GetResult();
+            var download = new HttpDownload(name, uri, partial, log, options);
+            download.RunAsync(source.Size, cancellationToken).GetAwaiter().GetResult();
+            // Without a redirect the lock's URL is kept as written (Uri would normalise it).
+            var finalUrl = download.FinalUrl == uri ? source.Url : download.FinalUrl.AbsoluteUri;
+            if (ContentProblem(name, source, partial.PartPath, finalUrl) is { } wrongContent)
+            {
+                partial.Delete();
+                throw new LmevException(wrongContent);
+            }
             // The whole file is hashed once more rather than hashed while streaming: a resumed
             // download would otherwise have to re-read the bytes an earlier process wrote.
             var size = partial.Length;
             var sha = Hashing.Sha256OfFile(partial.PartPath);
-            if (Mismatch(name, source, sha, size, destinationPath) is { } error)
+            if (Mismatch(name, source, sha, size, $"The bytes were deleted; nothing was written to {destinationPath}.") is { } error)
             {
                 partial.Delete();
                 throw new LmevException(error);
             }
-            verified = Filled(name, source, sha, size);
+            fetched = Verified(name, source, sha, size, finalUrl);
         }
         else
         {
-            verified = CopyLocal(name, source, LocalPath(source.Url), partial, destinationPath, cancellationToken);
+            fetched = CopyLocal(name, source, LocalPath(source.Url), partial, destinationPath, cancellationToken);
         }
         Publish(partial.PartPath, destinationPath);
         partial.Delete();
-        return verified;
+        return fetched;
     }
 
-    private string LocalPath(string url) =>
+    /// <summary>Whether <paramref name="url"/> is fetched over the network (http or https) rather than read from disk.</summary>
+    internal static bool IsRemote(string url, out Uri uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri!) && uri.Scheme is "http" or "https";
+
+    /// <summary>The file or folder a local source names: a file:// URL, or a path relative to the project root.</summary>
+    internal string LocalPath(string url) =>
         url.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             ? new Uri(url).LocalPath
             : Path.GetFullPath(url, Path.GetFullPath(projectRoot));
 
     /// <summary>
-    /// A local source is verified before it is copied (its hash is cached by path, size and mtime),
-    /// so a wrong file costs no copy; the copy is then checked to have the size that was hashed.
+    /// Verifies a local file in place, with no copy (its hash is cached by path, size and mtime):
+    /// its content looks like the lock's format, and its sha256 and size match the lock.
     /// </summary>
-    private LockedSource CopyLocal(string name, LockedSource source, string path, PartialDownload partial, string destinationPath, CancellationToken cancellationToken)
+    internal FetchedSource VerifyLocalFile(string name, LockedSource source, string path, string consequence)
     {
+        RequireHashWhenFrozen(name, source);
         if (!File.Exists(path))
             throw new LmevException($"{DataLock.FileName}: '{name}' points to {source.Url}, but {path} does not exist; {Offline}");
+        if (ContentProblem(name, source, path, finalUrl: null) is { } wrongContent) throw new LmevException(wrongContent);
         var size = new FileInfo(path).Length;
         var sha = hashes.Sha256(path);
-        if (Mismatch(name, source, sha, size, destinationPath) is { } error) throw new LmevException(error);
+        if (Mismatch(name, source, sha, size, consequence) is { } error) throw new LmevException(error);
+        return Verified(name, source, sha, size, finalUrl: null);
+    }
 
+    /// <summary>
+    /// Verifies a local folder in place by its tree hash (<see cref="Hashing.Sha256OfTree"/>), which
+    /// is what the lock's sha256 holds for a folder; its size is the total of its files' sizes.
+    /// </summary>
+    internal FetchedSource VerifyFolder(string name, LockedSource source, string path)
+    {
+        RequireHashWhenFrozen(name, source);
+        if (!Directory.Exists(path))
+            throw new LmevException($"{DataLock.FileName}: '{name}' points to {source.Url} (format '{source.Format}'), but {path} is not a folder; " +
+                $"expected a folder holding the model's files. {Offline}");
+        var sha = Hashing.Sha256OfTree(path);
+        if (source.Sha256.Length > 0 && !source.Sha256.Equals(sha, StringComparison.OrdinalIgnoreCase))
+            throw new LmevException($"{DataLock.FileName}: '{name}': the folder {path} changed since it was pinned: expected tree sha256 {source.Sha256}, " +
+                $"found {sha} (SHA-256 over the sorted lines 'path\\0sha256' of its files). Restore the folder, or if it changed on purpose, " +
+                $"empty the sha256 of '{name}' in {DataLock.FileName} to trust it again.");
+        var size = new DirectoryInfo(path).EnumerateFiles("*", Hashing.EveryFile).Sum(f => f.Length);
+        return Verified(name, source, sha, size, finalUrl: null);
+    }
+
+    private void RequireHashWhenFrozen(string name, LockedSource source)
+    {
+        if (options.Locked && source.Sha256.Length == 0)
+            throw new LmevException($"{DataLock.FileName}: '{name}' has no sha256 and the lock is frozen (--locked); " +
+                $"run once without --locked to fill it in, then commit {DataLock.FileName}");
+    }
+
+    /// <summary>
+    /// A local source is verified before it is copied, so a wrong file costs no copy; the copy is
+    /// then checked to have the size that was hashed.
+    /// </summary>
+    private FetchedSource CopyLocal(string name, LockedSource source, string path, PartialDownload partial, string destinationPath, CancellationToken cancellationToken)
+    {
+        var verified = VerifyLocalFile(name, source, path, $"Nothing was written to {destinationPath}.");
+        var size = new FileInfo(path).Length;
         partial.Delete();
         using (var progress = new ProgressBar($"download {name}", size, "B"))
         using (var from = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
@@ -86,11 +136,31 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             partial.Delete();
             throw new LmevException($"{path}: changed while it was copied ({size} bytes when hashed, {partial.Length} copied); run again");
         }
-        return Filled(name, source, sha, size);
+        return verified;
+    }
+
+    /// <summary>
+    /// Null when the bytes at <paramref name="path"/> look like the lock's format (only gzip formats
+    /// are checked); otherwise the error, which says the hash was not filled in.
+    /// </summary>
+    private static string? ContentProblem(string name, LockedSource source, string path, string? finalUrl)
+    {
+        if (!GzipContentCheck.Applies(source.Format) || GzipContentCheck.Problem(path, source.Format) is not { } found) return null;
+        var expected = GzipContentCheck.Expected(source.Format);
+        var unfilled = source.Sha256.Length == 0 ? " and its sha256 was not filled in (nothing is trusted on first use)" : "";
+        if (finalUrl is null)
+            return $"{DataLock.FileName}: '{name}' points to {path}, which is {found}, not {expected} (format '{source.Format}'); " +
+                $"nothing was copied{unfilled}. Point '{name}' at the right file, or fix its format.";
+        var where = finalUrl == source.Url ? source.Url : $"{source.Url} (redirected to {finalUrl})";
+        var advice = found == "an HTML page"
+            ? "Open the URL in a browser: it may lead to a sign-in, error or landing page rather than to the file. "
+            : "";
+        return $"{DataLock.FileName}: '{name}' from {where}: the server answered {found} instead of {expected} (format '{source.Format}'). " +
+            $"The bytes were deleted{unfilled}. {advice}Fix the url of '{name}' in {DataLock.FileName}.";
     }
 
     /// <summary>What is wrong with the bytes, naming expected and actual values; null when they match the lock.</summary>
-    private string? Mismatch(string name, LockedSource source, string sha, long size, string destinationPath)
+    private string? Mismatch(string name, LockedSource source, string sha, long size, string consequence)
     {
         var wrongSha = source.Sha256.Length > 0 && !source.Sha256.Equals(sha, StringComparison.OrdinalIgnoreCase);
         var wrongSize = source.Size > 0 && source.Size != size;
@@ -103,14 +173,14 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             ? $"The lock is frozen (--locked): fix the source, or update '{name}' in {DataLock.FileName} in a commit."
             : $"If the source changed on purpose, update '{name}' in {DataLock.FileName} (an empty sha256 and size 0 trust the next download).";
         return $"{DataLock.FileName}: '{name}' from {source.Url}: {string.Join("; ", found)}. " +
-            $"The bytes were deleted; nothing was written to {destinationPath}. {advice}";
+            $"{consequence} {advice}";
     }
 
     /// <summary>Trust on first use: an empty hash or size in the lock is filled from the verified bytes.</summary>
-    private LockedSource Filled(string name, LockedSource source, string sha, long size)
+    private FetchedSource Verified(string name, LockedSource source, string sha, long size, string? finalUrl)
     {
         // A frozen lock is never changed; its hash has matched, so a missing size does no harm.
-        if (options.Locked || (source.Sha256.Length > 0 && source.Size > 0)) return source;
+        if (options.Locked || (source.Sha256.Length > 0 && source.Size > 0)) return new FetchedSource(source, finalUrl, Filled: false);
         var filled = source with
         {
             Sha256 = source.Sha256.Length > 0 ? source.Sha256 : sha,
@@ -118,7 +188,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         };
         var what = source.Sha256.Length == 0 ? "sha256" : "size";
         log($"{DataLock.FileName}: '{name}' had no {what}; filled with {filled.Sha256} ({filled.Size} bytes) (trust on first use) — commit {DataLock.FileName}");
-        return filled;
+        return new FetchedSource(filled, finalUrl, Filled: source.Sha256.Length == 0);
     }
 
     /// <summary>

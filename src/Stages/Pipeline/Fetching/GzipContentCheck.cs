@@ -1,0 +1,80 @@
+using System.IO.Compression;
+
+namespace Lmev.Pipeline.Fetching;
+
+/// <summary>
+/// A cheap look at the first bytes of a file the lock calls gzip (<c>tar.gz</c>, <c>csv.gz</c>),
+/// done before trust on first use pins its hash: a server that answers a sign-in or error page
+/// with 200 OK would otherwise have that page pinned as the model.
+/// </summary>
+internal static class GzipContentCheck
+{
+    private const int TarBlock = 512;
+
+    /// <summary>Whether the lock's format promises gzip bytes.</summary>
+    public static bool Applies(string format) => format is "tar.gz" or "csv.gz" or "gz" or "tgz";
+
+    /// <summary>What the format promises, for messages: "a gzip tar" or "a gzip file".</summary>
+    public static string Expected(string format) => IsTar(format) ? "a gzip tar" : "a gzip file";
+
+    /// <summary>Null when <paramref name="path"/> looks like <paramref name="format"/>; else what it is instead, e.g. "an HTML page".</summary>
+    public static string? Problem(string path, string format)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        var head = new byte[64];
+        var n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (n == 0) return "an empty file";
+        if (LooksLikeHtml(head.AsSpan(0, n))) return "an HTML page";
+        if (n < 2 || head[0] != 0x1f || head[1] != 0x8b)
+            return $"not gzip (it starts with {Convert.ToHexString(head, 0, Math.Min(n, 8))}, gzip starts with 1F8B)";
+        if (!IsTar(format)) return null;
+
+        file.Position = 0;
+        var block = new byte[TarBlock];
+        int read;
+        try
+        {
+            using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+            read = gzip.ReadAtLeast(block, TarBlock, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException e)
+        {
+            return $"damaged gzip ({e.Message})";
+        }
+        if (read < TarBlock) return $"gzip of {read} bytes, too short for a tar header ({TarBlock} bytes)";
+        return IsTarHeader(block) ? null : "gzip, but what it holds is not a tar (its first 512 bytes are no tar header)";
+    }
+
+    private static bool IsTar(string format) => format is "tar.gz" or "tgz";
+
+    /// <summary>HTML starts with '&lt;' (<c>&lt;!DOCTYPE</c>, <c>&lt;html</c>, a comment) after optional whitespace and a UTF-8 byte order mark.</summary>
+    private static bool LooksLikeHtml(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) head = head[3..];
+        var i = 0;
+        while (i < head.Length && head[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') i++;
+        return i < head.Length && head[i] == (byte)'<';
+    }
+
+    /// <summary>
+    /// A POSIX ustar / GNU header ("ustar" at offset 257), or any tar header whose checksum at
+    /// offset 148 (octal) equals the sum of its bytes with the checksum field read as spaces
+    /// (POSIX.1-1988 §10.1.1; old tars summed signed bytes, so both sums are accepted).
+    /// </summary>
+    internal static bool IsTarHeader(ReadOnlySpan<byte> block)
+    {
+        if (block.Length < TarBlock) return false;
+        if (block.Slice(257, 5).SequenceEqual("ustar"u8)) return true;
+        var field = System.Text.Encoding.ASCII.GetString(block.Slice(148, 8)).Trim(' ', '\0');
+        if (field.Length == 0 || field.Any(c => c is < '0' or > '7')) return false;
+        var recorded = Convert.ToInt64(field, 8);
+        long unsigned = 0, signed = 0;
+        for (var i = 0; i < TarBlock; i++)
+        {
+            var b = i is >= 148 and < 156 ? (byte)' ' : block[i];
+            unsigned += b;
+            signed += (sbyte)b;
+        }
+        return recorded == unsigned || recorded == signed;
+    }
+}
