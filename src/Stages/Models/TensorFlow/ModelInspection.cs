@@ -1,0 +1,80 @@
+using System.Globalization;
+using Lmev.Pipeline;
+using Lmev.Pipeline.Fetching;
+
+namespace Lmev.Models.TensorFlow;
+
+/// <summary>
+/// <c>lmev inspect-model PATH</c>: every tensor of a TF-Hub model's checkpoint with its dtype, shape, bytes and
+/// CRC32C status, its vocabulary, and what the NNLM import would take as the table and OOV buckets (or why it
+/// cannot). What a user runs first when a downloaded model does not import.
+/// </summary>
+public static class ModelInspection
+{
+    /// <summary>Writes the listing; returns 0 when every tensor's bytes pass their CRC32C, 1 when any does not.</summary>
+    /// <param name="path">A <c>.tar.gz</c> as TF-Hub's <c>?tf-hub-format=compressed</c> serves it, or an extracted folder.</param>
+    /// <param name="tensor">The table's key, as an experiment's <c>"tensor"</c> would name it.</param>
+    public static int Write(string path, TextWriter output, string? tensor = null)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) return WriteFolder(full, ModelArchive.ModelFolder(full, full, "give the folder that holds saved_model.pb"), output, tensor);
+        if (!File.Exists(full)) throw new LmevException($"{path}: no such file or folder; expected a TF-Hub model (.tar.gz) or its extracted folder");
+        var scratch = Path.Combine(Path.GetTempPath(), $"lmev-inspect-{Guid.NewGuid():N}");
+        try
+        {
+            SafeTarExtractor.Extract(full, scratch, full);
+            var root = ModelArchive.ModelFolder(scratch, full, "is it a TF-Hub model archive?");
+            return WriteFolder(full, root, output, tensor);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static int WriteFolder(string shown, string folder, TextWriter output, string? tensor)
+    {
+        var layout = HubModelLayout.Of(folder);
+        output.WriteLine($"model:      {shown}");
+        output.WriteLine($"layout:     {layout.Name}");
+        using var reader = TensorBundleReader.Open(layout.VariablesPrefix);
+        output.WriteLine($"checkpoint: variables/variables.index, {reader.NumShards} data shard{(reader.NumShards == 1 ? "" : "s")}, {reader.Tensors.Count} tensors");
+        var keyWidth = Math.Clamp(reader.Tensors.Select(t => t.Key.Length).DefaultIfEmpty(3).Max(), 3, 72);
+        output.WriteLine($"  {"key".PadRight(keyWidth)}  {"dtype",-8}  {"shape",-16}  {"bytes",14}  crc32c");
+        var damaged = 0;
+        foreach (var t in reader.Tensors)
+        {
+            string crc;
+            try
+            {
+                reader.Verify(t);
+                crc = "ok";
+            }
+            catch (LmevException e)
+            {
+                crc = $"FAILED: {e.Message}";
+                damaged++;
+            }
+            var shape = $"[{string.Join(", ", t.Shape)}]";
+            output.WriteLine($"  {t.Key.PadRight(keyWidth)}  {t.DTypeName,-8}  {shape,-16}  {t.ByteSize.ToString("N0", CultureInfo.InvariantCulture),14}  {crc}");
+        }
+
+        output.WriteLine(File.Exists(layout.VocabularyPath)
+            ? $"vocabulary: assets/tokens.txt, {NnlmTokenizer.ReadVocabulary(layout.VocabularyPath).Count.ToString("N0", CultureInfo.InvariantCulture)} tokens"
+            : "vocabulary: none (no assets/tokens.txt)");
+        try
+        {
+            var plan = NnlmImport.Plan(layout, reader, tensor);
+            output.WriteLine($"import:     table {plan.Table}; {plan.VocabularySize:N0} tokens + {plan.NumOovBuckets:N0} OOV buckets; " +
+                (plan.GraphNote ?? $"the graph's StringToHashBucketFast agrees ({plan.NumOovBuckets:N0} buckets)"));
+            output.WriteLine($"            tokenisation: {(layout.IsHubModule ? "tf.string_split (empty tokens dropped)" : "tf.strings.split (empty tokens kept)")}; " +
+                "punctuation deleted when the model's name says -with-normalization");
+        }
+        catch (LmevException e)
+        {
+            output.WriteLine($"import:     not possible: {e.Message}");
+        }
+        if (damaged > 0) output.WriteLine($"{damaged} tensor{(damaged == 1 ? "" : "s")} failed the CRC32C check: the checkpoint is damaged; fetch the model again");
+        return damaged == 0 ? 0 : 1;
+    }
+}
