@@ -63,6 +63,52 @@ public sealed class NnlmImportTests
         }
     }
 
+    /// <summary>
+    /// A small copy of meli2019: NNLM models given as file:// tarballs (a TF2 SavedModel embedded frozen, a TF1
+    /// hub module with a partitioned table fine-tuned), two runs each on its own sample, through to the report.
+    /// </summary>
+    [Fact]
+    public void A_small_copy_of_the_study_runs_from_test_built_tarballs_to_the_report()
+    {
+        using var files = new TempDir();
+        var es = NnlmTestModel.Write(Path.Combine(files.Path, "es"));
+        var en = NnlmTestModel.Write(Path.Combine(files.Path, "en"), dim: 6, oovBuckets: 11, hubModule: true, table: NnlmTestModel.Table.Partitions, seed: 2);
+        var sources = new JsonObject
+        {
+            ["nnlm-es-dim8-with-normalization"] = Source(new Uri(NnlmTestModel.TarGz(es.Directory, Path.Combine(files.Path, "es.tar.gz"))).AbsoluteUri),
+            ["nnlm-en-dim6"] = Source(new Uri(NnlmTestModel.TarGz(en.Directory, Path.Combine(files.Path, "en.tar.gz"))).AbsoluteUri),
+        };
+        using var p = Project("""
+            [ { "name": "nnlm-es-dim8-with-normalization", "kind": "nnlm", "language": "es", "source": "nnlm-es-dim8-with-normalization" },
+              { "name": "nnlm-en-dim6", "kind": "nnlm", "language": "en", "source": "nnlm-en-dim6", "mode": "fine-tune" } ]
+            """, sources);
+        p.Experiment["runs"] = JsonNode.Parse("""{ "count": 2, "resample": true }""");
+        p.Experiment["train"] = JsonNode.Parse("""{ "epochs": 2, "batchSize": 128 }""");
+        p.Save();
+
+        p.RunAll(last: "report");
+
+        var embed = p.Flow().Run("embed").Single(m => m.Unit == "nnlm-es-dim8-with-normalization/run-1");
+        var split = p.Flow().Run("split").Single(m => m.Unit == "run-1");
+        var titles = new List<string>();
+        using (var reader = Lmev.Pipeline.Csv.CsvRowReader.Open(Path.Combine(split.Directory, "test.csv")))
+            while (reader.NextNonBlank(out _)) titles.Add(reader.FieldString(0));
+        var (values, rows, _) = Lmev.Pipeline.Npy.NpyReader.Read(Path.Combine(embed.Directory, "test.npy"));
+        Assert.Equal(titles.Count, rows);
+        for (var i = 0; i < titles.Count; i++)
+        {
+            var expected = NnlmTestModel.Embedding(es, titles[i], normalize: true);
+            for (var d = 0; d < es.Dim; d++) Assert.Equal(expected[d], values[i * es.Dim + d], 1e-5);
+        }
+
+        var summary = File.ReadAllText(Path.Combine(p.Root, "report", "README.md"));
+        Assert.Contains("nnlm-es-dim8-with-normalization", summary);
+        Assert.Contains("nnlm-en-dim6", summary);
+        Assert.Contains("remuestreo por corrida", summary);
+        foreach (var run in new[] { 1, 2 })
+            Assert.True(File.Exists(Path.Combine(p.Root, "saved_models", "demo", "nnlm-en-dim6", $"run-{run}", "metrics.json")));
+    }
+
     [Fact]
     public void An_extracted_folder_given_by_path_imports_in_place_and_a_changed_file_is_refused()
     {

@@ -72,7 +72,7 @@ public static class ModelInspection
         }
         catch (LmevException e)
         {
-            output.WriteLine($"import:     not possible: {e.Message}");
+            output.WriteLine($"import:     not possible: {e.Message.Replace(folder, shown, StringComparison.Ordinal)}");
         }
         if (damaged > 0) output.WriteLine($"{damaged} tensor{(damaged == 1 ? "" : "s")} failed the CRC32C check: the checkpoint is damaged; fetch the model again");
         return damaged == 0 ? 0 : 1;

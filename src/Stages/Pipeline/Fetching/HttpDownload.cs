@@ -47,6 +47,11 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             {
                 (lastCause, retryAfter) = (e.Message, e.RetryAfter);
             }
+            catch (HttpRequestException e) when (IsUnknownHost(e))
+            {
+                // The resolver's definite answer (no network, or no such host): waiting will not change it.
+                throw new LmevException($"download '{name}': cannot reach {Where}: {e.Message}. {SourceFetcher.WaysForward(name)}.", e);
+            }
             catch (HttpRequestException e) when (IsTransient(e))
             {
                 lastCause = e.Message; // e.g. "Connection refused (host:port)"
@@ -67,7 +72,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             await Task.Delay(wait, cancellationToken);
         }
         throw new LmevException($"download '{name}': {Where} unreachable after {attempts} attempt{(attempts == 1 ? "" : "s")}; " +
-            $"last cause: {lastCause}. Check the network (or proxy) and run again to resume; {SourceFetcher.Offline}.");
+            $"last cause: {lastCause}. Check the network (or proxy) and run again to resume. {SourceFetcher.WaysForward(name)}.");
     }
 
     private HttpClient CreateClient()
@@ -193,6 +198,11 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             { Date: { } date } => date - DateTimeOffset.UtcNow,
             _ => null,
         };
+
+    /// <summary>"Name or service not known" (EAI_NONAME), unlike "Temporary failure in name resolution" (EAI_AGAIN), which is retried.</summary>
+    private static bool IsUnknownHost(HttpRequestException e) =>
+        e.HttpRequestError == HttpRequestError.NameResolutionError &&
+        e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound };
 
     /// <summary>Network trouble is worth another attempt; a TLS or protocol-version failure is not.</summary>
     private static bool IsTransient(HttpRequestException e) => e.HttpRequestError is

@@ -10,6 +10,13 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
 {
     internal const string Offline = "--experiment=demo runs offline, with no download";
 
+    /// <summary>What a user without network can do instead: bring the file by hand, or run the demo.</summary>
+    internal static string WaysForward(string name) =>
+        $"Two ways forward without network: download it elsewhere and point the url of '{name}' in {DataLock.FileName} at your copy " +
+        $"(a path relative to the project or a file:// URL; a model may also be its extracted folder): the lock's sha256 still verifies the copy, " +
+        $"or is filled from it on first use when empty; " +
+        $"or {Offline}";
+
     /// <summary>
     /// Fetches the source <paramref name="name"/> (its lock entry is <paramref name="source"/>) to
     /// <paramref name="destinationPath"/>, which must not exist yet, keeping a partial download in
