@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Lmev.Bench.Nnlm;
 
 /// <summary>
@@ -14,8 +16,11 @@ internal static class ProcessMemory
     /// <returns>false where the peak cannot be reset (then peaks are since the process started)</returns>
     public static bool ResetPeak()
     {
-        // Drop garbage first (a previous phase's arrays), so this phase's baseline is what is live.
+        // Drop garbage first (a previous phase's arrays, and the free memory glibc's malloc keeps from
+        // a previous phase's tensors), so this phase's baseline is what is live.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        try { MallocTrim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");
@@ -23,6 +28,9 @@ internal static class ProcessMemory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     public static string Mb(long bytes) => $"{bytes / 1e6:N0} MB";
 
