@@ -21,9 +21,20 @@ public sealed class BagOfEmbeddingsClassifier : nn.Module<Tensor, Tensor, Tensor
         ArgumentNullException.ThrowIfNull(table);
         if (table.Rows == 0) throw new ArgumentException("The embedding table has no rows.", nameof(table));
         TableRows = table.Rows; Dim = table.Dim;
-        // clone(): torch.tensor may share the managed array, and training must not write into it.
-        using (var initial = torch.tensor(table.Values, [table.Rows, table.Dim]))
-            bag = nn.EmbeddingBag_from_pretrained(initial.clone(), freeze: false, mode: EmbeddingBagMode.Sum);
+        // Not nn.EmbeddingBag_from_pretrained: in TorchSharp 0.107 it registers a fresh random table as
+        // the module's parameter and puts the given one only in the member that forward reads
+        // (THSNN_EmbeddingBag_from_pretrained), so parameters(), state_dict() and to(device) saw a random
+        // table that nothing read, and the given one was never trained. Instead a 1-row EmbeddingBag
+        // (its own table is not used: forward reads the weight member, and indices are checked against
+        // that) gets the table through its weight property, whose setter sets both.
+        // sparse: the table's gradient holds the rows a batch touched, not a table-sized tensor
+        // (AdamUpdate still applies dense Adam to every row).
+        bag = nn.EmbeddingBag(1, table.Dim, mode: EmbeddingBagMode.Sum, sparse: true);
+        // from_array shares the managed array (torch.tensor would first copy it into a second managed
+        // array); clone() makes the one native copy, which training writes and the caller's array is not.
+        using (var shared = torch.from_array(table.Values))
+        using (var initial = shared.view(table.Rows, table.Dim))
+            bag.weight = new Parameter(initial.clone(), requires_grad: true);
         mlp = new Mlp(table.Dim, classes, hiddenSize, dropout);
         RegisterComponents();
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,28 +55,61 @@ public static class Trainer
     }
 
     /// <summary>Fine-tune mode: a <see cref="BagOfEmbeddingsClassifier"/> whose table starts as <paramref name="table"/>.</summary>
-    /// <param name="table">[vocabulary rows, dim] initial embedding table (copied)</param>
+    /// <param name="table">[vocabulary rows, dim] initial embedding table (copied; the caller keeps its array alive)</param>
     /// <param name="train">n rows of token ids into <paramref name="table"/></param>
     public static TrainedModel<TokenBags> FineTune(FeatureMatrix table, TokenBags train, int[] trainLabels,
         TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
         Action<EpochRecord>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(table);
+        return FineTune(() => table, train, trainLabels, validation, validationLabels, classes, parameters, onEpoch);
+    }
+
+    /// <summary>
+    /// Fine-tune mode, taking the initial table from <paramref name="loadTable"/> (called once). The
+    /// model copies it into its own tensor; if the caller keeps no reference to what
+    /// <paramref name="loadTable"/> returned, that managed copy is collected before training, so an
+    /// NNLM table (976,640 × 128, 500 MB) is not held twice through training.
+    /// </summary>
+    /// <param name="loadTable">returns the [vocabulary rows, dim] initial embedding table</param>
+    /// <param name="train">n rows of token ids into the table</param>
+    public static TrainedModel<TokenBags> FineTune(Func<FeatureMatrix> loadTable, TokenBags train, int[] trainLabels,
+        TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
+        Action<EpochRecord>? onEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(loadTable);
         ArgumentNullException.ThrowIfNull(train);
         CheckLabels("training", train.Rows, trainLabels, classes);
         CheckValidation(validation?.Rows, validationLabels, classes);
-        CheckIds("training", train, table.Rows);
-        if (validation != null) CheckIds("validation", validation, table.Rows);
         var device = Begin(parameters);
-        var model = new BagOfEmbeddingsClassifier(table, classes, parameters.HiddenSize, parameters.Dropout);
-        model.to(device);
+        var model = NewClassifier(loadTable, classes, parameters);
+        // The table's managed array is garbage now (unless the caller holds it): a full, compacting
+        // collection gives its pages back before training rather than whenever the next one happens.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        int tableRows = model.TableRows;
+        try
+        {
+            CheckIds("training", train, tableRows);
+            if (validation != null) CheckIds("validation", validation, tableRows);
+            model.to(device);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         IBatchSource Bind(TokenBags input)
         {
-            CheckIds("input", input, table.Rows);
+            CheckIds("input", input, tableRows);
             return new BagBatchSource(model, input, device);
         }
         return Run(model, Bind, train, trainLabels, validation, validationLabels, parameters, device, onEpoch);
     }
+
+    /// <summary>Not inlined: no frame of the caller's ever holds the table, so it can be collected once copied.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BagOfEmbeddingsClassifier NewClassifier(Func<FeatureMatrix> loadTable, int classes, TrainingParams p) =>
+        new(loadTable() ?? throw new ArgumentException("The table loader returned null."), classes, p.HiddenSize, p.Dropout);
 
     /// <summary>Seed, threads and device, set once before any weight exists.</summary>
     private static Device Begin(TrainingParams parameters)

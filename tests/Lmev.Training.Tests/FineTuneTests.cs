@@ -43,7 +43,32 @@ public class FineTuneTests
         Assert.True(bac >= 0.95, $"validation BAC {bac}; epochs {string.Join("; ", model.Epochs)}");
         Assert.Equal(before, values);   // the caller's table is not written
         var trained = model.Module.state_dict().Single(kv => kv.Value.shape.SequenceEqual(new long[] { 32, 8 })).Value;
-        Assert.NotEqual(before, trained.data<float>().ToArray());
+        var weights = trained.data<float>().ToArray();
+        Assert.NotEqual(before, weights);
+        // The table in the state (what is saved, restored and updated) is the one the model reads:
+        // row [3, 5] pools to (table[3] + table[5]) / √2.
+        using var ids = torch.tensor(new long[] { 3, 5 });
+        using var offsets = torch.tensor(new long[] { 0 });
+        using var pooled = ((BagOfEmbeddingsClassifier)model.Module).Pool(ids, offsets);
+        var actual = pooled.data<float>().ToArray();
+        for (int d = 0; d < 8; d++) Assert.Equal((weights[3 * 8 + d] + weights[5 * 8 + d]) / MathF.Sqrt(2), actual[d], 5);
+    }
+
+    [Fact]
+    public void The_table_is_the_only_table_sized_parameter_and_its_gradient_is_sparse()
+    {
+        TorchRuntime.EnsureLoaded();
+        var table = new FeatureMatrix(Enumerable.Range(0, 100 * 4).Select(i => MathF.Cos(i)).ToArray(), 100, 4);
+        using var model = new BagOfEmbeddingsClassifier(table, classes: 3, hiddenSize: 8);
+        var tables = model.parameters().Where(p => p.shape.SequenceEqual(new long[] { 100, 4 })).ToList();
+        Assert.Single(tables);
+        Assert.Equal(table.Values, tables[0].data<float>().ToArray());
+        using var scope = torch.NewDisposeScope();
+        var logits = model.forward(torch.tensor(new long[] { 7, 99, 7 }), torch.tensor(new long[] { 0, 2 }));
+        logits.sum().backward();
+        var grad = tables[0].grad!;
+        Assert.True(grad.is_sparse);
+        Assert.Equal(new long[] { 7, 99, 7 }, grad.SparseIndices.data<long>().ToArray());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Lmev.Models;
 using Lmev.Pipeline;
@@ -60,11 +61,18 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         int usedThreads;
         if (p.Mode == ModelSpec.FineTune)
         {
-            var model = BagOfEmbeddingsModel.Load(context.Input("model"));
+            BagOfEmbeddingsModel? model = BagOfEmbeddingsModel.Load(context.Input("model"));
             var tokenizer = NnlmTokenizer.Load(context.Input("vocabulary"), model.Spec.NumOovBuckets, model.Spec.Tokenizer);
-            var table = new FeatureMatrix(model.Table.ToArray(), checked((int)model.Spec.RowCount), model.Spec.Dim);
             var bags = splits.ToDictionary(s => s.Key, s => Bags(tokenizer, s.Value.Titles));
-            using var trained = Trainer.FineTune(table, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch);
+            // The loaded table is handed over and forgotten (model = null): the trainer copies it into its
+            // tensor and collects this array, so a 500 MB NNLM table is not held twice through training.
+            FeatureMatrix HandOverTable()
+            {
+                var table = Table(model!);
+                model = null;
+                return table;
+            }
+            using var trained = Trainer.FineTune(HandOverTable, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch);
             predicted = trained.Predict(bags["test"]);
             (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
             trained.Module.save(context.OutputPath(Weights));
@@ -144,6 +152,14 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
             if (!float.IsFinite(values[i]))
                 throw new LmevException($"{npy}: row {i / columns + 1}, column {i % columns + 1} is {values[i]}; expected finite embeddings (rerun embed with --force)");
         return new FeatureMatrix(values, (int)rows, columns);
+    }
+
+    /// <summary>The model's table as a feature matrix, sharing its array (not copied).</summary>
+    private static FeatureMatrix Table(BagOfEmbeddingsModel model)
+    {
+        if (!MemoryMarshal.TryGetArray(model.Table, out var values) || values.Offset != 0 || values.Count != values.Array!.Length)
+            throw new InvalidOperationException("BagOfEmbeddingsModel.Table is expected to wrap a whole array.");
+        return new FeatureMatrix(values.Array, checked((int)model.Spec.RowCount), model.Spec.Dim);
     }
 
     private static TokenBags Bags(NnlmTokenizer tokenizer, IReadOnlyList<string> titles)

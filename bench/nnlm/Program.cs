@@ -1,0 +1,24 @@
+// bench/nnlm: the NNLM-size bag-of-embeddings table (976,640 × 128 float32, 500 MB: the TF-Hub NNLM
+// modules' shape) through the pipeline. One mode per argument; prints figures, not a test.
+//
+//   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--threads T] [--cuda]
+//
+// finetune: a random table fine-tuned under the study's MLP on real titles, beside frozen mode
+// (the same rows embedded once in C#, the MLP alone trained); seconds per epoch, s/step and the
+// peak RSS of each, with its ratio to the table's bytes. See FineTuneBench.
+using Lmev.Bench.Nnlm;
+
+const string Usage = "usage: lmev-bench-nnlm finetune [--rows N] [--epochs E] [--threads T] [--cuda]";
+if (args.Length == 0)
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+switch (args[0])
+{
+    case "finetune":
+        return FineTuneBench.Run(new BenchArgs(args[1..]));
+    default:
+        Console.Error.WriteLine($"unknown mode '{args[0]}'. {Usage}");
+        return 2;
+}

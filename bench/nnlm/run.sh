@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# bench/nnlm: the NNLM-size (976,640 × 128) bag-of-embeddings table in the training pipeline.
+# A script that prints figures, not a test.
+#
+#   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--threads T] [--cuda]
+#       fine-tune vs frozen on real titles (../shared/data/meli2019-es-titles.csv.gz):
+#       seconds per epoch, s/step, peak RSS and peak RSS / table bytes
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-nnlm.XXXXXX")}
+echo "# building bench/nnlm (Release) into $OUT"
+dotnet build "$HERE/Lmev.Bench.Nnlm.csproj" -c Release -o "$OUT" --nologo -v q >/dev/null
+cd "$HERE/../.."   # the data path ../shared/data is relative to the project root
+dotnet "$OUT/lmev-bench-nnlm.dll" "$@"
