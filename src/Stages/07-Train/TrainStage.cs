@@ -24,7 +24,7 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
 
     public string Name => "train";
 
-    public int Version => 1;
+    public int Version => 2; // 2: fine-tune mode trains the table it is given (before, TorchSharp's EmbeddingBag_from_pretrained left it frozen)
 
     public string Unit => $"{p.Model}/run-{p.Run}";
 

@@ -37,6 +37,8 @@ public sealed record ModelSpec(
     string? Vocabulary = null,
     int MaxTokens = 256,
     bool L2Normalize = true,
+    // Left out of the JSON (and so of the Model step's key) when unset: adding it kept every existing entry's key.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? Tensor = null)
 {
     public const string Nnlm = "nnlm";
