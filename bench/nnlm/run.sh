@@ -5,6 +5,9 @@
 #   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--threads T] [--cuda]
 #       fine-tune vs frozen on real titles (../shared/data/meli2019-es-titles.csv.gz):
 #       seconds per epoch, s/step, peak RSS and peak RSS / table bytes
+#   bench/nnlm/run.sh import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]
+#       the NNLM import of a 976,640 × 128 checkpoint (made by the tests' bundle writer) in a child
+#       process: seconds and peak RSS / table bytes (goal < 2)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-nnlm.XXXXXX")}
