@@ -41,7 +41,10 @@ internal static class FineTuneBench
         }
 
         TorchRuntime.EnsureLoaded();
-        var parameters = new TrainingParams { MaxEpochs = epochs, Threads = threads, UseCuda = cuda, Seed = 1 };
+        // As the Train stage does: the best epoch's weights go to a file, not a second table in memory
+        // (--snapshot-in-memory keeps them in memory, to compare).
+        var snapshot = args.Flag("--snapshot-in-memory") ? null : Path.Combine(Path.GetTempPath(), $"lmev-bench-best-{Environment.ProcessId}.dat");
+        var parameters = new TrainingParams { MaxEpochs = epochs, Threads = threads, UseCuda = cuda, Seed = 1, SnapshotPath = snapshot };
         var device = TorchRuntime.SelectDevice(cuda);
         var clock = Stopwatch.StartNew();
         var (titles, labels, classes) = ReadTitles(rows);
@@ -62,6 +65,8 @@ internal static class FineTuneBench
         Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
         Phase("frozen", steps, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters));
         Phase("fine-tune", steps, () => Trainer.FineTune(RandomTable, train, trainLabels, validation, validationLabels, classes, parameters));
+        Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
+        if (snapshot is not null) File.Delete(snapshot);
         return 0;
     }
 

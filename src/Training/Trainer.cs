@@ -147,6 +147,7 @@ public static class Trainer
         IBatchSource? validation, int[]? validationLabels, TrainingParams p, Device device, Action<EpochRecord>? onEpoch)
     {
         using var optimizer = new AdamUpdate(model.parameters(), p.LearningRate, p.AdamEpsilon);
+        var bestOnDisk = false;
         var shuffle = new SplitMix64(unchecked((ulong)p.Seed));
         var epochs = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -183,7 +184,8 @@ public static class Trainer
                     {
                         bestLoss = valLoss; bestEpoch = epoch; wait = 0;
                         Dispose(best);
-                        best = Snapshot(model);
+                        if (p.SnapshotPath is { } path) { model.save(path); bestOnDisk = true; }
+                        else best = Snapshot(model);
                     }
                     else if (++wait >= p.Patience) stopped = true;
                 }
@@ -191,10 +193,15 @@ public static class Trainer
                 onEpoch?.Invoke(epochs[^1]);
             }
 
-            bool keepBest = best != null && (stopped || !p.RestoreBestOnlyWhenStopped);
+            bool keepBest = (best != null || bestOnDisk) && (stopped || !p.RestoreBestOnlyWhenStopped);
             int held = keepBest ? bestEpoch : epochs.Count;
             bool rolledBack = held != epochs.Count;
-            if (rolledBack) Restore(model, best!);
+            if (rolledBack)
+            {
+                optimizer.Dispose(); // Adam's moments (twice the table when fine-tuning) are freed before the weights are read back
+                if (bestOnDisk) model.load(p.SnapshotPath!);
+                else Restore(model, best!);
+            }
             return new TrainingOutcome(epochs, held, stopped, rolledBack);
         }
         finally { Dispose(best); }

@@ -29,6 +29,12 @@ public sealed record TrainingParams
     /// </summary>
     public bool RestoreBestOnlyWhenStopped { get; init; }
 
+    /// <summary>
+    /// A file to keep the best epoch's weights in, instead of a copy in (device) memory: for a fine-tuned
+    /// NNLM table that copy is as large as the table itself. Null: in memory.
+    /// </summary>
+    public string? SnapshotPath { get; init; }
+
     public void Validate()
     {
         if (HiddenSize < 1) throw new ArgumentException($"HiddenSize must be >= 1, found {HiddenSize}.");

@@ -96,6 +96,33 @@ public class FineTuneTests
             Assert.Throws<ArgumentException>(() => new TokenBags([0, 1], [0, 1, 3])).Message);
     }
 
+    [Fact]
+    public void Best_weights_kept_on_disk_restore_exactly_what_an_in_memory_copy_does()
+    {
+        // Validation labels shifted by one: the fit worsens validation loss, so early stopping rolls back.
+        var (train, y) = Bags(300, seed: 41);
+        var shifted = y.Select(c => (c + 1) % 3).ToArray();
+        var values = Enumerable.Range(0, 32 * 8).Select(i => (float)Math.Sin(i)).ToArray();
+        var snapshot = Path.Combine(Path.GetTempPath(), $"lmev-best-{Guid.NewGuid():N}.dat");
+        try
+        {
+            (float[] Table, int[] Predictions, bool Restored) Run(string? path)
+            {
+                using var model = Trainer.FineTune(new FeatureMatrix((float[])values.Clone(), 32, 8), train, y, train, shifted, 3,
+                    Small with { LearningRate = 1e-2, MaxEpochs = 8, Patience = 2, SnapshotPath = path });
+                var table = model.Module.state_dict().Single(kv => kv.Value.shape.SequenceEqual(new long[] { 32, 8 })).Value;
+                return (table.data<float>().ToArray(), model.Predict(train), model.RestoredBest);
+            }
+            var memory = Run(null);
+            var disk = Run(snapshot);
+            Assert.True(memory.Restored);
+            Assert.True(disk.Restored);
+            Assert.Equal(memory.Table, disk.Table);
+            Assert.Equal(memory.Predictions, disk.Predictions);
+        }
+        finally { File.Delete(snapshot); }
+    }
+
     private static (TokenBags Bags, int[] Labels) Bags(int rows, ulong seed)
     {
         var rng = new SplitMix64(seed);

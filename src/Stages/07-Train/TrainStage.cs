@@ -38,11 +38,13 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         var wall = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded();
         var classes = CountClasses(context.Input("classes"));
-        var splits = new[] { "train", "val", "test" }.ToDictionary(s => s, s => ReadSplit(context.Input($"{s}.csv")));
+        var splits = SplitFiles.Names.ToDictionary(s => s, s => ReadSplit(context.Input($"{s}.csv")));
         var parameters = new TrainingParams
         {
             HiddenSize = p.Hidden, Dropout = p.Dropout, BatchSize = p.BatchSize, MaxEpochs = p.Epochs,
             Patience = p.Patience, LearningRate = p.LearningRate, Seed = p.Seed, Threads = threads,
+            // On disk, not a second copy of a fine-tuned table in memory; bit-identical either way.
+            SnapshotPath = Path.Combine(context.ScratchDirectory, "best-weights.dat"),
         };
         if (splits["val"].Labels.Length == 0)
             context.Log("warning: the validation split is empty: training every epoch without early stopping and keeping the last weights");
