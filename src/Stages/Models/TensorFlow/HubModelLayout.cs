@@ -18,7 +18,7 @@ public sealed record HubModelLayout(string Directory, bool IsHubModule)
 
     public string VocabularyPath => Path.Combine(Directory, "assets", "tokens.txt");
 
-    public string Name => IsHubModule ? "TF1 hub module (tfhub_module.pb)" : "TF2 SavedModel";
+    public string Name => IsHubModule ? "TF1 hub module (tfhub_module.pb)" : "SavedModel (saved_model.pb)";
 
     /// <summary>Recognises the layout, or fails naming the folder and what it holds.</summary>
     public static HubModelLayout Of(string directory)

@@ -15,8 +15,8 @@ public sealed class ModelInspectionTests
 
     [SkippableTheory]
     [InlineData("tfhub/half_plus_two_v1.tar.gz", "TF1 hub module", new[] { "a", "b" })]
-    [InlineData("tf-savedmodels/regression-model", "TF2 SavedModel", new[] { "b", "w" })]
-    [InlineData("tf-savedmodels/regression_savedmodel", "TF2 SavedModel", new[] { "_CHECKPOINTABLE_OBJECT_GRAPH", "b/.ATTRIBUTES/VARIABLE_VALUE",
+    [InlineData("tf-savedmodels/regression-model", "SavedModel (saved_model.pb)", new[] { "b", "w" })]
+    [InlineData("tf-savedmodels/regression_savedmodel", "SavedModel (saved_model.pb)", new[] { "_CHECKPOINTABLE_OBJECT_GRAPH", "b/.ATTRIBUTES/VARIABLE_VALUE",
         "optimizer/decay/.ATTRIBUTES/VARIABLE_VALUE", "optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE", "optimizer/learning_rate/.ATTRIBUTES/VARIABLE_VALUE",
         "optimizer/momentum/.ATTRIBUTES/VARIABLE_VALUE", "w/.ATTRIBUTES/VARIABLE_VALUE" })]
     public void Lists_every_key_of_real_tensorflow_output_with_a_passing_crc(string fixture, string layout, string[] keys)
