@@ -75,17 +75,18 @@ public sealed record Experiment(
                 : "none";
             throw new LmevException($"{path}: no experiment named '{name}' (experiments: {known})");
         }
-        var e = JsonFile.Read<Experiment>(path) with { Name = name, Path = path };
+        var e = JsonFile.Read<Experiment>(path, validate: x => x.Problems()) with { Name = name, Path = path };
         e = e with { Models = e.Models?.Select(m => m.Resolved()).ToArray() };
-        e.Validate();
         return e;
     }
 
-    private void Validate()
+    /// <summary>Every value that breaks a rule, as (JSON path, what was expected and found); all of them, not the first.</summary>
+    private IEnumerable<(string Key, string Problem)> Problems()
     {
+        var problems = new List<(string, string)>();
         void Check(bool ok, string key, string expected, object? found)
         {
-            if (!ok) throw new LmevException($"{Path}: {key}: expected {expected}, found {found ?? "nothing"}");
+            if (!ok) problems.Add((key, $"expected {expected}, found {found ?? "nothing"}"));
         }
         Check((Dataset.Source is null) != (Dataset.Generate is null), "dataset", "exactly one of 'source' or 'generate'",
             Dataset.Source is null ? "neither" : "both");
@@ -108,11 +109,15 @@ public sealed record Experiment(
                 $"a bag-of-embeddings model, or \"mode\": \"{ModelSpec.Frozen}\" (train.mode is fine-tune and only tables can be fine-tuned)", models[i].Kind);
         var duplicate = models.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         Check(duplicate is null, "models", "unique names", duplicate?.Key);
+        // The training protocol's own rules (Lmev.Training.TrainingParams.Validate), checked when the file is read, not mid-training.
         Check(Train.Epochs >= 1, "train.epochs", "at least 1", Train.Epochs);
         Check(Train.BatchSize >= 1, "train.batchSize", "at least 1", Train.BatchSize);
         Check(Train.Dropout is >= 0 and < 1, "train.dropout", "a probability in [0, 1)", Train.Dropout);
         Check(Train.Mode is ModelSpec.Frozen or ModelSpec.FineTune, "train.mode", $"'{ModelSpec.Frozen}' or '{ModelSpec.FineTune}'", Train.Mode);
         Check(Train.Patience >= 1, "train.patience", "at least 1", Train.Patience);
         Check(Train.Hidden >= 1, "train.hidden", "at least 1", Train.Hidden);
+        Check(Train.LearningRate > 0 && double.IsFinite(Train.LearningRate), "train.learningRate", "a positive number", Train.LearningRate);
+        Check(Train.Threads >= 0, "train.threads", "0 (one per core) or a positive number of threads", Train.Threads);
+        return problems;
     }
 }

@@ -17,7 +17,26 @@ public sealed record DataLock(SortedDictionary<string, LockedSource> Sources)
 {
     public const string FileName = "data.lock.json";
 
-    public static DataLock Read(string path) => JsonFile.Read<DataLock>(path);
+    /// <summary>What a source may be: a table the Download step reads, a model archive or folder, a model's files.</summary>
+    public static readonly IReadOnlyList<string> Formats = ["csv", "csv.gz", "tar.gz", "dir", "onnx", "txt"];
+
+    public static DataLock Read(string path) => JsonFile.Read<DataLock>(path, validate: l => l.Problems());
+
+    /// <summary>Every value that cannot be right, checked when the lock is read rather than when the source is used.</summary>
+    private IEnumerable<(string Key, string Problem)> Problems()
+    {
+        foreach (var (name, s) in Sources)
+        {
+            var at = $"sources.{name}";
+            if (s.Url.Length == 0) yield return ($"{at}.url", "expected an http(s):// or file:// URL or a path, found an empty string");
+            if (!Formats.Contains(s.Format))
+                yield return ($"{at}.format", $"expected one of {string.Join(", ", Formats.Select(f => $"'{f}'"))}" +
+                    $"{(Suggestions.Closest(s.Format, Formats) is { } close ? $" (did you mean '{close}'?)" : "")}, found '{s.Format}'");
+            if (s.Sha256.Length > 0 && (s.Sha256.Length != 64 || !s.Sha256.All(Uri.IsHexDigit)))
+                yield return ($"{at}.sha256", $"expected 64 hex digits, or \"\" to fill it on first use, found '{s.Sha256}'");
+            if (s.Size < 0) yield return ($"{at}.size", $"expected a size in bytes (0: unknown), found {s.Size}");
+        }
+    }
 
     public LockedSource Get(string name, string path) =>
         Sources.TryGetValue(name, out var s) ? s

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Lmev.Pipeline;
@@ -17,18 +18,57 @@ public static class JsonFile
 
     /// <param name="options">How to bind (default: <see cref="Strict"/>).</param>
     /// <param name="expected">What the file should have been, for the file-not-found message.</param>
-    public static T Read<T>(string path, JsonSerializerOptions? options = null, string? expected = null)
+    /// <param name="validate">The values' own rules, as (JSON path, what was expected and found); checked even when
+    /// the shape has problems, on what could be bound, so that one run of the tool names every mistake.</param>
+    public static T Read<T>(string path, JsonSerializerOptions? options = null, string? expected = null,
+        Func<T, IEnumerable<(string Key, string Problem)>>? validate = null)
     {
         if (!File.Exists(path)) throw new LmevException($"{path}: file not found{(expected is null ? "" : $"; expected {expected}")}");
+        var bytes = File.ReadAllBytes(path);
+        var lines = new Dictionary<string, long>(StringComparer.Ordinal);
+        var problems = JsonShape.Check(typeof(T), bytes, lines).ToList();
+        T? value = default;
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), options ?? Strict)
-                ?? throw new LmevException($"{path}: expected a JSON object, found null");
+            value = problems.Count == 0 ? JsonSerializer.Deserialize<T>(bytes, options ?? Strict) : BindWithout<T>(bytes, problems, options ?? Strict);
+            if (value is null && problems.Count == 0) problems.Add(new JsonProblem(1, "", "expected a JSON object, found null"));
         }
+        catch (JsonException e) when (problems.Count > 0) { _ = e; } // the shape check has said what is wrong, better
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $"{path}:{line + 1}" : path;
-            throw new LmevException($"{where}: {e.Path}: {e.Message.Split(" Path:")[0]}", e);
+            problems.Add(new JsonProblem((e.LineNumber ?? 0) + 1, e.Path?.TrimStart('$', '.') ?? "", e.Message.Split(" Path:")[0]));
         }
+        if (value is not null && validate is not null)
+            foreach (var (key, problem) in validate(value))
+                if (!problems.Any(p => key == p.Path || key.StartsWith(p.Path + ".", StringComparison.Ordinal)))
+                    problems.Add(new JsonProblem(lines.GetValueOrDefault(key, lines.GetValueOrDefault(key.Split('.')[0], 1)), key, problem));
+        return problems.Count switch
+        {
+            0 => value!,
+            1 => throw new LmevException($"{path}:{problems[0].Line}: {(problems[0].Path.Length == 0 ? "" : problems[0].Path + ": ")}{problems[0].Message}"),
+            _ => throw new LmevException($"{path}: {problems.Count} problems:{string.Concat(problems.OrderBy(p => p.Line).Select(p => $"\n  {p}"))}"),
+        };
+    }
+
+    /// <summary>Binds what is left once the values the shape check refused are taken out (their defaults stand in).</summary>
+    private static T? BindWithout<T>(byte[] bytes, IReadOnlyList<JsonProblem> problems, JsonSerializerOptions options)
+    {
+        var root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        foreach (var problem in problems)
+        {
+            var cut = problem.Path.LastIndexOfAny(['.', '[']);
+            var parent = cut < 0 ? root : At(root, problem.Path[..cut]);
+            if (parent is JsonObject obj && cut >= 0 && problem.Path[cut] == '.') obj.Remove(problem.Path[(cut + 1)..]);
+            else if (parent is JsonObject top && cut < 0) top.Remove(problem.Path);
+            else return default; // an element of a list: no default can stand in
+        }
+        return root.Deserialize<T>(options);
+    }
+
+    private static JsonNode? At(JsonNode? node, string path)
+    {
+        foreach (var part in System.Text.RegularExpressions.Regex.Matches(path, @"[^.\[\]]+|\[\d+\]").Select(m => m.Value))
+            node = part.StartsWith('[') ? (node as JsonArray)?[int.Parse(part[1..^1])] : (node as JsonObject)?[part];
+        return node;
     }
 }
