@@ -14,27 +14,23 @@ public static class LmevCommand
     {
         Description = "Experiment to run: the name of a file in experiments/ (without .json)",
         DefaultValueFactory = _ => "demo",
-        Recursive = true,
     };
 
     private static readonly Option<DirectoryInfo> Root = new("--root")
     {
-        Description = "Project folder holding data.lock.json and experiments/ (default: the current folder)",
+        Description = "Project folder holding data.lock.json and experiments/",
         DefaultValueFactory = _ => new DirectoryInfo(Directory.GetCurrentDirectory()),
-        Recursive = true,
     };
 
     private static readonly Option<DirectoryInfo?> Cache = new("--cache")
     {
         Description = "Stage cache folder (default: <root>/cache, or $LMEV_CACHE)",
-        Recursive = true,
     };
 
     private static readonly Option<string[]> Models = new("--model", "-m")
     {
         Description = "Only these models (repeatable; for a CI matrix slice); default: every model of the experiment",
         AllowMultipleArgumentsPerToken = true,
-        Recursive = true,
     };
 
     private static readonly Option<int[]> Runs = new("--run", "-r")
@@ -51,22 +47,21 @@ public static class LmevCommand
     {
         var root = new RootCommand(
             "lmev: re-runs the study 'Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase' " +
-            "as a cached pipeline. Each step reads its upstream step's cached output; `dotnet cake --target=<Step>` runs them in order.")
-        {
-            Experiment, Root, Cache, Models,
-        };
+            "as a cached pipeline. Each step reads its upstream step's cached output; `dotnet cake --target=<Step>` runs them in order. " +
+            "Exit codes: 0 done; 1 an error (the message says what and where); 3 (status) steps to run; 4 (status) a step in error.");
         foreach (var step in FlowSteps.All) AddStep(root, step);
 
         root.Subcommands.Add(DemoDataCommand());
         root.Subcommands.Add(InspectModelCommand());
 
-        var status = new Command("status", "Show each step of the experiment as up to date, stale (and why) or never run");
+        var status = new Command("status", "Show each step of the experiment as up to date, stale (and why), never run or in error. " +
+            "Exit code 0: everything up to date; 3: steps to run; 4: a step in error") { Experiment, Root, Cache, Models };
         status.SetAction(p => Guard(() => ShowStatus(p)));
         root.Subcommands.Add(status);
 
         var dryRun = new Option<bool>("--dry-run") { Description = "Only list what would be removed" };
         var experiments = new Option<string[]>("--keep") { Description = "Experiments whose entries to keep (default: every experiment in experiments/)", AllowMultipleArgumentsPerToken = true };
-        var gc = new Command("gc", "Remove cache entries that no experiment reaches with its current parameters") { dryRun, experiments };
+        var gc = new Command("gc", "Remove cache entries that no experiment reaches with its current parameters") { dryRun, experiments, Root, Cache };
         gc.SetAction(p => Guard(() => CollectGarbage(p, p.GetValue(experiments), p.GetValue(dryRun))));
         root.Subcommands.Add(gc);
         return root;
@@ -82,14 +77,18 @@ public static class LmevCommand
         command.SetAction(p => Guard(() =>
         {
             var path = p.GetValue(output)!.FullName;
+            if (p.GetValue(rows) < 1) throw new LmevException($"--rows: expected a positive number of rows, found {p.GetValue(rows)}");
+            if (Directory.Exists(path)) throw new LmevException($"{path}: is a folder; give the file to write, e.g. {Path.Combine(path, "titles.csv.gz")}");
+            var folder = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(folder)) throw new LmevException($"{path}: the folder {folder} does not exist; create it first or write elsewhere");
             var demo = new Lmev.Stages.Download.DemoDataParams(Rows: p.GetValue(rows), Seed: p.GetValue(seed));
-            var tmp = path + ".tmp";
-            using (var file = File.Create(tmp))
-            using (var stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                       ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : (Stream)file)
-            using (var progress = new ProgressBar("demo-data", demo.Rows, "rows"))
-                Lmev.Stages.Download.DemoTitles.Write(demo, stream, progress.Report);
-            File.Move(tmp, path, overwrite: true);
+            AtomicFile.Write(path, file =>
+            {
+                using var stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                    ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true) : null;
+                using var progress = new ProgressBar("demo-data", demo.Rows, "rows");
+                Lmev.Stages.Download.DemoTitles.Write(demo, stream ?? file, progress.Report);
+            });
             Console.WriteLine($"wrote {demo.Rows:N0} rows to {path}");
             return 0;
         }));
@@ -118,7 +117,8 @@ public static class LmevCommand
     /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
     private static void AddStep(RootCommand root, FlowStep step)
     {
-        var command = new Command(step.Name, step.Description) { Force };
+        var command = new Command(step.Name, step.Description) { Experiment, Root, Cache, Force };
+        if (step.TakesModels) command.Options.Add(Models);
         foreach (var o in StepOptions.GetValueOrDefault(step.Name, [])) command.Options.Add(o);
         if (step.TakesRuns) command.Options.Add(Runs);
         command.SetAction(p => Guard(() =>
@@ -144,17 +144,26 @@ public static class LmevCommand
     private static int ShowStatus(ParseResult p)
     {
         var flow = Flow(p);
-        Console.WriteLine($"experiment {p.GetValue(Experiment)} (cache {flow.Cache.Root})");
-        var stale = 0;
-        foreach (var s in flow.Status())
+        var experiment = p.GetValue(Experiment);
+        Console.WriteLine($"experiment {experiment} (cache {flow.Cache.Root})");
+        var rows = flow.Status();
+        foreach (var s in rows)
         {
             var name = s.Unit == "" ? s.Step : $"{s.Step} [{s.Unit}]";
             Console.WriteLine($"  {name,-44} {s.State}{(s.Key is null ? "" : $" ({s.Key})")}");
             foreach (var r in s.Reasons) Console.WriteLine($"  {"",-44}   {r}");
-            if (s.State != "up to date") stale++;
         }
-        Console.WriteLine(stale == 0 ? "everything is up to date" : $"{stale} step(s) to run: dotnet cake --target=<Step> --experiment={p.GetValue(Experiment)}");
-        return 0;
+        var errors = rows.Count(s => s.State == "error");
+        var toRun = rows.Where(s => s.State is not ("up to date" or "error")).ToList();
+        if (errors > 0) Console.WriteLine($"{errors} unit{(errors == 1 ? "" : "s")} in error: fix what the lines above say");
+        if (toRun.Count > 0)
+        {
+            // Cake runs a target's upstream steps first: the last step with work brings every step up to date.
+            var last = FlowSteps.All.Last(step => toRun.Any(s => s.Step == step.Name));
+            Console.WriteLine($"{toRun.Count} unit{(toRun.Count == 1 ? "" : "s")} to run: dotnet cake --target={last.Target} --experiment={experiment}");
+        }
+        if (errors == 0 && toRun.Count == 0) Console.WriteLine("everything is up to date");
+        return errors > 0 ? 4 : toRun.Count > 0 ? 3 : 0;
     }
 
     private static int CollectGarbage(ParseResult p, string[]? keep, bool dryRun)

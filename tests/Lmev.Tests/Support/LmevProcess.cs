@@ -7,18 +7,22 @@ public static class LmevProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "lmev.dll");
 
-    public static Process Start(TestProject project, params string[] args)
+    /// <summary>Starts `lmev ARGS --root PROJECT` (no --root when <paramref name="project"/> is null: commands that take none).</summary>
+    public static Process Start(TestProject? project, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
-        info.ArgumentList.Add("--root");
-        info.ArgumentList.Add(project.Root);
+        if (project is not null)
+        {
+            info.ArgumentList.Add("--root");
+            info.ArgumentList.Add(project.Root);
+        }
         info.Environment.Remove("LMEV_CACHE");
         return Process.Start(info)!;
     }
 
-    public static (int ExitCode, string Output) Run(TestProject project, params string[] args)
+    public static (int ExitCode, string Output) Run(TestProject? project, params string[] args)
     {
         using var p = Start(project, args);
         var stdout = p.StandardOutput.ReadToEndAsync();

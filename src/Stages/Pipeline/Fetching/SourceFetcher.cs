@@ -183,7 +183,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             $"{consequence} {advice}";
     }
 
-    /// <summary>Trust on first use: an empty hash or size in the lock is filled from the verified bytes.</summary>
+    /// <summary>Trust on first use: an empty hash or size in the lock is filled from the verified bytes (in the result, not in the lock).</summary>
     private FetchedSource Verified(string name, LockedSource source, string sha, long size, string? finalUrl)
     {
         // A frozen lock is never changed; its hash has matched, so a missing size does no harm.
@@ -193,8 +193,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             Sha256 = source.Sha256.Length > 0 ? source.Sha256 : sha,
             Size = source.Size > 0 ? source.Size : size,
         };
-        var what = source.Sha256.Length == 0 ? "sha256" : "size";
-        log($"{DataLock.FileName}: '{name}' had no {what}; filled with {filled.Sha256} ({filled.Size} bytes) (trust on first use) — commit {DataLock.FileName}");
+        // Nothing is said here: the caller writes the lock (or does not, if a later check fails) and says so then, once.
         return new FetchedSource(filled, finalUrl, Filled: source.Sha256.Length == 0);
     }
 
