@@ -43,6 +43,12 @@ public static class LmevCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    private static readonly Option<string?> Device = new("--device")
+    {
+        Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+                      "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+    };
+
     private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
@@ -113,6 +119,7 @@ public static class LmevCommand
     {
         ["download"] = [Locked],
         ["filter-spanish"] = [Strict],
+        ["train"] = [Device],
     };
 
     /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
@@ -137,7 +144,8 @@ public static class LmevCommand
             ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
         var experiment = Lmev.Flow.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
-            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs));
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs),
+            Device: p.GetValue(Device));
         return new ExperimentFlow(experiment, options);
     }
 
