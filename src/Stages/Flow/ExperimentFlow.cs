@@ -119,7 +119,8 @@ public sealed class ExperimentFlow
         {
             Publish = runs =>
             {
-                foreach (var m in runs) Materialize(m.Outputs.Keys.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+                // A run imported without its weights (cache export --omit model.dat) is published without them.
+                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
             },
         },
         "aggregate" => new(meta, _ => new AggregateStage(new AggregateParams(_experiment.Reference), RunInputs())),
@@ -390,6 +391,39 @@ public sealed class ExperimentFlow
             if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true);
             if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         }
+    }
+
+    // ---- moving entries between caches ----
+
+    /// <summary>
+    /// What `lmev cache export` packs: the cached entries of <paramref name="steps"/>' units (the models and
+    /// runs chosen in the options) without the outputs named in <paramref name="omit"/>, and of
+    /// <paramref name="manifestsOnly"/>' units their manifests alone (enough for the keys downstream).
+    /// A unit not in the cache is an error naming the command that makes it.
+    /// </summary>
+    public IReadOnlyList<Lmev.Pipeline.Transfer.ExportSelection> ExportSelections(
+        IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit)
+    {
+        var selections = new List<Lmev.Pipeline.Transfer.ExportSelection>();
+        void Add(string step, Func<Manifest, IReadOnlySet<string>> leave)
+        {
+            var def = StepOf(step);
+            foreach (var unit in Units(def))
+            {
+                Manifest m;
+                try { m = Get(step, unit); }
+                catch (NotReady n)
+                {
+                    var slice = (n.Unit.Model is { } mo ? $" --model {mo.Name}" : "") + (n.Unit.Run is { } k ? $" --run {k}" : "");
+                    throw new LmevException($"cannot export '{step}'{(unit.Name == "" ? "" : $" [{unit.Name}]")} of experiment '{_experiment.Name}': " +
+                        $"'{n.Step}'{(n.Unit.Name == "" ? "" : $" [{n.Unit.Name}]")} is not in the cache {Cache.Root}; run `lmev {n.Step} --experiment {_experiment.Name}{slice}` first");
+                }
+                selections.Add(new(m, leave(m)));
+            }
+        }
+        foreach (var step in steps) Add(step, _ => omit);
+        foreach (var step in manifestsOnly) Add(step, m => m.Outputs.Keys.ToHashSet(StringComparer.Ordinal));
+        return selections;
     }
 
     // ---- status and gc ----
