@@ -110,10 +110,13 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
                 var path = Path.Combine(entry.Folder.Path, parts[2]);
                 if (entry.Files.TryGetValue(parts[2], out var earlier))
                 {
-                    File.Delete(path + ".part");
-                    if (earlier != written)
-                        throw new LmevException($"{archive}: member '{name}' (entry {parts[0]} {parts[1]}) differs from the copy met before " +
-                            $"in {entry.Archive} (sha256 {written.Sha256} vs {earlier.Sha256}); two exports disagree about one entry. Refusing both.");
+                    try
+                    {
+                        if (earlier != written && !(parts[2] == Manifest.FileName && SameEntry(path, path + ".part")))
+                            throw new LmevException($"{archive}: member '{name}' (entry {parts[0]} {parts[1]}) differs from the copy met before " +
+                                $"in {entry.Archive} (sha256 {written.Sha256} vs {earlier.Sha256}); two exports disagree about one entry. Refusing both.");
+                    }
+                    finally { File.Delete(path + ".part"); }
                     continue;
                 }
                 File.Move(path + ".part", path);
@@ -133,6 +136,23 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
             entry.DeclaredAbsent.UnionWith(e.Absent);
         }
         return (files, bytes);
+    }
+
+    /// <summary>
+    /// Two manifests of one key from two jobs that each built the entry (two models sharing one table) differ in
+    /// their times and host; they are the same entry when parameters, inputs and every output's hash agree.
+    /// </summary>
+    private static bool SameEntry(string first, string second)
+    {
+        try
+        {
+            var (a, b) = (JsonSerializer.Deserialize<Manifest>(File.ReadAllText(first), CanonicalJson.Options),
+                JsonSerializer.Deserialize<Manifest>(File.ReadAllText(second), CanonicalJson.Options));
+            return a is not null && b is not null && a.Stage == b.Stage && a.Key == b.Key && a.Version == b.Version
+                && System.Text.Json.Nodes.JsonNode.DeepEquals(a.Params, b.Params)
+                && a.Inputs.SequenceEqual(b.Inputs) && a.Outputs.SequenceEqual(b.Outputs);
+        }
+        catch (JsonException) { return false; }
     }
 
     /// <summary>Checks a staged entry against its manifest; returns the manifest.</summary>
