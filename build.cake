@@ -36,10 +36,11 @@ void Lmev(string step, string extra = "")
 // The GPU build's restore first, its output kept: a package source that lacks the CUDA packages is named as the cause.
 void RestoreGpu()
 {
-    var exit = StartProcess("dotnet", new ProcessSettings { Arguments = "restore src/Cli/Lmev.Cli.csproj -p:Gpu=true", RedirectStandardOutput = true }, out var lines);
+    var exit = StartProcess("dotnet", new ProcessSettings { Arguments = "restore src/Cli/Lmev.Cli.csproj -p:Gpu=true", RedirectStandardOutput = true }, out var output);
+    var lines = output.ToList();
     foreach (var line in lines) Information(line);
     if (exit == 0) return;
-    var missing = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"NU110[0-3]: Unable to find package ([\w.-]+)"))
+    var missing = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"NU110[0-3]: Unable to find package ([\w.-]+?)\.?\s"))
         .Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct().ToList();
     throw new Exception(missing.Count > 0
         ? $"the GPU build (--gpu=true, -p:Gpu=true) needs {string.Join(", ", missing)}, which this machine's package sources do not serve " +
