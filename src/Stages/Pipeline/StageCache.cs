@@ -109,18 +109,17 @@ public sealed class StageCache
         return published;
     }
 
-    /// <summary>An input left behind by a partial import (see <see cref="PartialEntry"/>) is an error naming it, not a missing-file crash.</summary>
+    /// <summary>
+    /// An input left behind on purpose by a partial import (see <see cref="PartialEntry"/>) is an error naming it, before
+    /// the stage starts. Any other missing file is the stage's to handle (Aggregate reports a run whose metrics are gone).
+    /// </summary>
     private static void RequirePresent(IStage stage, string label)
     {
         foreach (var (name, a) in stage.Inputs)
         {
-            if (File.Exists(a.Path)) continue;
-            var dir = Path.GetDirectoryName(a.Path)!;
-            var why = PartialEntry.Read(dir).Contains(a.File)
-                ? $"its entry was imported without it on purpose ({PartialEntry.FileName}: an export with --omit or --manifests-only)"
-                : "the file is missing from its entry";
-            throw new LmevException($"{label}: input '{name}' is {a.Path} ({a.Stage} {a.Key}), and {why}; " +
-                $"import an export that holds it, or rerun `lmev {a.Stage} --force` for that unit");
+            if (File.Exists(a.Path) || !PartialEntry.Read(Path.GetDirectoryName(a.Path)!).Contains(a.File)) continue;
+            throw new LmevException($"{label}: input '{name}' is {a.Path} ({a.Stage} {a.Key}), and its entry was imported without it on purpose " +
+                $"({PartialEntry.FileName}: an export with --omit or --manifests-only); import an export that holds it, or rerun `lmev {a.Stage} --force` for that unit");
         }
     }
 
