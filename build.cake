@@ -7,6 +7,7 @@
 //   dotnet cake --target=Report --experiment=meli2019   the study (downloads the data)
 //   dotnet cake --target=Sample --force                 rerun the target step even if cached
 //   dotnet cake --target=Train --model=random-dim50 --run=1   one slice of the training fan-out
+//   dotnet cake --target=Train --gpu=true               the CUDA build (bin/lmev-gpu), training on CUDA where present
 
 var target = Argument("target", "Report");
 var experiment = Argument("experiment", "demo");
@@ -16,7 +17,13 @@ var locked = HasArgument("locked") && Argument("locked", "true") != "false";
 var models = string.Concat(Argument("model", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(m => $" --model {m}"));
 // --run=1,2 restricts the per-run units: Train's, and with runs.resample each run's Sample, Split and Embed.
 var runs = string.Concat(Argument("run", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => $" --run {r}"));
-var lmev = MakeAbsolute(File("bin/lmev/lmev.dll"));
+// --gpu=true builds with -p:Gpu=true (the CUDA packages of ONNX Runtime and TorchSharp) into bin/lmev-gpu, so the
+// CPU build in bin/lmev is never overwritten; the project's own intermediate files go to obj-gpu/ (Directory.Build.props).
+var gpu = HasArgument("gpu") && Argument("gpu", "true") != "false";
+// --device=auto|cpu|cuda: where Train runs, over the experiment's train.device (recorded; never part of a key).
+var device = Argument("device", "");
+var output = gpu ? "bin/lmev-gpu" : "bin/lmev";
+var lmev = MakeAbsolute(File($"{output}/lmev.dll"));
 
 void Lmev(string step, string extra = "")
 {
@@ -26,15 +33,35 @@ void Lmev(string step, string extra = "")
     DotNetExecute(lmev, args);
 }
 
+// The GPU build's restore first, its output kept: a package source that lacks the CUDA packages is named as the cause.
+void RestoreGpu()
+{
+    var exit = StartProcess("dotnet", new ProcessSettings { Arguments = "restore src/Cli/Lmev.Cli.csproj -p:Gpu=true", RedirectStandardOutput = true }, out var output);
+    var lines = output.ToList();
+    foreach (var line in lines) Information(line);
+    if (exit == 0) return;
+    var missing = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"NU110[0-3]: Unable to find package ([\w.-]+?)\.?\s"))
+        .Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct().ToList();
+    throw new Exception(missing.Count > 0
+        ? $"the GPU build (--gpu=true, -p:Gpu=true) needs {string.Join(", ", missing)}, which this machine's package sources do not serve " +
+          "(TorchSharp-cuda-linux is on the public NuGet registry; see README, \"Running the study on a GPU runner\"); the CPU build in bin/lmev is untouched"
+        : $"restoring the GPU build (-p:Gpu=true) failed with exit code {exit} (see above); the CPU build in bin/lmev is untouched");
+}
+
 Task("Build")
-    .Description("Builds the lmev program once; every step task runs it")
-    .Does(() => DotNetBuild("src/Cli/Lmev.Cli.csproj", new DotNetBuildSettings
+    .Description("Builds the lmev program once (bin/lmev, or with --gpu=true the CUDA build in bin/lmev-gpu); every step task runs it")
+    .Does(() =>
     {
-        Configuration = "Release",
-        OutputDirectory = "bin/lmev",
-        NoLogo = true,
-        Verbosity = DotNetVerbosity.Quiet,
-    }));
+        if (gpu) RestoreGpu();
+        DotNetBuild("src/Cli/Lmev.Cli.csproj", new DotNetBuildSettings
+        {
+            Configuration = "Release",
+            OutputDirectory = output,
+            NoLogo = true,
+            Verbosity = DotNetVerbosity.Quiet,
+            MSBuildSettings = new DotNetMSBuildSettings().WithProperty("Gpu", gpu ? "true" : "false"),
+        });
+    });
 
 Task("Download")
     .Description("Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data")
@@ -69,7 +96,7 @@ Task("Embed")
 Task("Train")
     .Description("Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, score it on test, copy each run to saved_models/")
     .IsDependentOn("Embed")
-    .Does(() => Lmev("train", runs));
+    .Does(() => Lmev("train", runs + (device == "" ? "" : $" --device {device}")));
 
 Task("Aggregate")
     .Description("Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)")

@@ -39,6 +39,12 @@ public static class LmevCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    private static readonly Option<string?> Device = new("--device")
+    {
+        Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+                      "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+    };
+
     private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
@@ -51,6 +57,8 @@ public static class LmevCommand
             "Exit codes: 0 done; 1 an error (the message says what and where); 3 (status) steps to run; 4 (status) a step in error.");
         foreach (var step in FlowSteps.All) AddStep(root, step);
 
+        root.Subcommands.Add(ModelsCommand());
+        root.Subcommands.Add(CacheCommand());
         root.Subcommands.Add(DemoDataCommand());
         root.Subcommands.Add(InspectModelCommand());
 
@@ -65,6 +73,60 @@ public static class LmevCommand
         gc.SetAction(p => Guard(() => CollectGarbage(p, p.GetValue(experiments), p.GetValue(dryRun))));
         root.Subcommands.Add(gc);
         return root;
+    }
+
+    /// <summary>`lmev models`: the experiment's models, one per line, or as a JSON array (a CI job matrix).</summary>
+    private static Command ModelsCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of the names (for a CI matrix: fromJSON(...))" };
+        var command = new Command("models", "List the experiment's models (the training fan-out's first dimension)") { json };
+        command.SetAction(p => Guard(() =>
+        {
+            var e = Lmev.Flow.Experiment.Load(p.GetValue(Root)!.FullName, p.GetValue(Experiment)!);
+            if (p.GetValue(json)) Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(e.ModelList.Select(m => m.Name)));
+            else foreach (var m in e.ModelList) Console.WriteLine($"{m.Name}\t{m.Kind}\t{e.ModeOf(m)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>`lmev cache export|import`: carry verified cache entries between machines (CI jobs).</summary>
+    private static Command CacheCommand()
+    {
+        static string[] List(string[]? values) => (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        var steps = new Option<string[]>("--steps") { Description = "Steps whose entries to export whole (comma-separated or repeated), e.g. split,model", AllowMultipleArgumentsPerToken = true };
+        var manifestsOnly = new Option<string[]>("--manifests-only")
+        {
+            Description = "Steps whose entries to export as their manifests alone: what a later job needs to compute keys downstream, not the data",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var omit = new Option<string[]>("--omit") { Description = "Outputs to leave behind by name (e.g. model.dat: weights no later step reads); recorded, so import knows", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The tar file to write", Required = true };
+        var export = new Command("export", "Pack the experiment's cache entries of the given steps (the units chosen by --model/--run) with their manifests into a tar")
+            { steps, manifestsOnly, omit, Runs, output };
+        export.SetAction(p => Guard(() =>
+        {
+            var flow = Flow(p);
+            var selected = flow.ExportSelections(List(p.GetValue(steps)).Select(s => FlowSteps.Get(s).Name), List(p.GetValue(manifestsOnly)).Select(s => FlowSteps.Get(s).Name),
+                List(p.GetValue(omit)).ToHashSet(StringComparer.Ordinal));
+            if (selected.Count == 0) throw new LmevException("nothing to export: name steps with --steps or --manifests-only");
+            var path = p.GetValue(output)!.FullName;
+            var (entries, files, bytes) = Lmev.Pipeline.Transfer.CacheExport.Write(path, selected);
+            Console.WriteLine($"exported {entries} entries ({files} files, {bytes / 1048576.0:F1} MiB) to {path}");
+            return 0;
+        }));
+        var archives = new Argument<FileInfo[]>("archives") { Description = "Exports made by `lmev cache export`", Arity = ArgumentArity.OneOrMore };
+        var import = new Command("import", "Unpack exports into the cache, checking every file's SHA-256 and every manifest's key; entries already present are left as is")
+            { archives };
+        import.SetAction(p => Guard(() =>
+        {
+            var root = p.GetValue(Root)!.FullName;
+            var cache = new StageCache(CacheRoot(p, root));
+            var outcome = new Lmev.Pipeline.Transfer.CacheImport(cache, Console.WriteLine).Import(p.GetValue(archives)!.Select(a => a.FullName).ToList());
+            Console.WriteLine($"imported {outcome.Published} entries, {outcome.AlreadyPresent} already present ({outcome.Files} files, {outcome.Bytes / 1048576.0:F1} MiB read) into {cache.Root}");
+            return 0;
+        }));
+        return new Command("cache", "Move cache entries between machines: export some, import them elsewhere, verified") { export, import };
     }
 
     /// <summary>`lmev demo-data`: writes generated MeLi-shaped titles to a file, for benchmarks and trying other tools.</summary>
@@ -112,6 +174,7 @@ public static class LmevCommand
     {
         ["download"] = [Locked],
         ["filter-spanish"] = [Strict],
+        ["train"] = [Device],
     };
 
     /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
@@ -133,13 +196,16 @@ public static class LmevCommand
     private static ExperimentFlow Flow(ParseResult p, string? experimentName = null)
     {
         var root = p.GetValue(Root)!.FullName;
-        var cache = p.GetValue(Cache)?.FullName
-            ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
+        var cache = CacheRoot(p, root);
         var experiment = Lmev.Flow.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
-            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs));
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs),
+            Device: p.GetValue(Device));
         return new ExperimentFlow(experiment, options);
     }
+
+    private static string CacheRoot(ParseResult p, string root) => p.GetValue(Cache)?.FullName
+        ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
 
     private static int ShowStatus(ParseResult p)
     {

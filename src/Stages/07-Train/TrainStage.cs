@@ -16,8 +16,11 @@ namespace Lmev.Stages.Train;
 /// matrices; fine-tune mode trains the bag-of-embeddings table too, tokenising the titles itself.
 /// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c>, <c>metrics.json</c>,
 /// <c>test-predictions.csv</c> (<c>title,category,predicted</c>).
+/// The device is asked for, not a parameter (<paramref name="requestedDevice"/>, decided with <paramref name="probe"/>):
+/// it stays out of the key, and both the request and the device used are recorded.
 /// </summary>
-public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifact> inputs, int threads) : IStage
+public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifact> inputs, int threads,
+    DeviceRequest requestedDevice = DeviceRequest.Auto, CudaProbe? probe = null) : IStage
 {
     public const string Weights = "model.dat";
     public const string Predictions = "test-predictions.csv";
@@ -37,12 +40,15 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
     {
         var wall = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded();
+        var choice = DeviceChoice.Decide(requestedDevice, probe ?? CudaProbe.Torch);
+        if (choice.Refusal is { } refusal) throw new LmevException($"train [{Unit}]: {refusal}");
+        if (choice.Fallback is { } fallback) context.Log(fallback);
         var classes = CountClasses(context.Input("classes"));
         var splits = SplitFiles.Names.ToDictionary(s => s, s => ReadSplit(context.Input($"{s}.csv")));
         var parameters = new TrainingParams
         {
             HiddenSize = p.Hidden, Dropout = p.Dropout, BatchSize = p.BatchSize, MaxEpochs = p.Epochs,
-            Patience = p.Patience, LearningRate = p.LearningRate, Seed = p.Seed, Threads = threads,
+            Patience = p.Patience, LearningRate = p.LearningRate, Seed = p.Seed, Threads = threads, UseCuda = choice.UseCuda,
             // On disk, not a second copy of a fine-tuned table in memory; bit-identical either way.
             SnapshotPath = Path.Combine(context.ScratchDirectory, "best-weights.dat"),
         };
@@ -102,12 +108,16 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
             {
                 ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?",
                 ["lmev"] = HostInfo.LmevVersion,
-            });
+            },
+            DeviceRequested: choice.Requested.ToString().ToLowerInvariant());
+        if (choice.UseCuda && !device.StartsWith("cuda", StringComparison.Ordinal))
+            context.Log($"warning: CUDA was chosen but libtorch trained on {device} (a CPU-only libtorch in a -p:Gpu=true build?)");
         metrics.Write(context.OutputPath(RunMetrics.FileName));
         File.WriteAllText(context.OutputPath("params.json"), JsonSerializer.Serialize(new { train = p, threads = usedThreads, classes }, CanonicalJson.Indented) + "\n");
         WritePredictions(context.OutputPath(Predictions), test, predicted, context.Input("classes"));
 
         context.Device = device;
+        context.Report["deviceRequested"] = metrics.DeviceRequested;
         context.Versions["torchsharp"] = metrics.Versions["torchsharp"];
         context.Report["testBalancedAccuracy"] = metrics.Test.BalancedAccuracy;
         context.Report["epochsRun"] = epochs.Count;

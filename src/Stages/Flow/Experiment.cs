@@ -15,6 +15,7 @@ public sealed record DatasetSpec(string? Source = null, DemoDataParams? Generate
 /// <param name="Mode">Default for models that do not say: <c>frozen</c> or <c>fine-tune</c>.</param>
 /// <param name="Seed">Each run's seed is derived from this, the model's name and the run number.</param>
 /// <param name="Threads">CPU threads for TorchSharp; 0: one per core. Results are bit-identical only for the same count.</param>
+/// <param name="Device">auto (null: CUDA when the build has it and a device answers), cpu or cuda; never part of a key.</param>
 public sealed record TrainSettings(
     int Epochs = 10,
     int BatchSize = 4096,
@@ -24,7 +25,22 @@ public sealed record TrainSettings(
     int Patience = 3,
     string Mode = "frozen",
     ulong Seed = 1,
-    int Threads = 0);
+    int Threads = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Device = null)
+{
+    /// <summary>The values <c>train.device</c> and <c>lmev train --device</c> take.</summary>
+    public static readonly IReadOnlyList<string> Devices = ["auto", "cpu", "cuda"];
+
+    /// <summary>Reads a device name; null when it is none of <see cref="Devices"/>.</summary>
+    public static Lmev.Training.DeviceRequest? ParseDevice(string? name) => (name ?? "auto") switch
+    {
+        "auto" => Lmev.Training.DeviceRequest.Auto,
+        "cpu" => Lmev.Training.DeviceRequest.Cpu,
+        "cuda" => Lmev.Training.DeviceRequest.Cuda,
+        _ => null,
+    };
+}
 
 /// <summary>
 /// <c>experiments/&lt;name&gt;.json</c>: one group of parameters per stage, so a stage's cache key
@@ -118,6 +134,7 @@ public sealed record Experiment(
         Check(Train.Hidden >= 1, "train.hidden", "at least 1", Train.Hidden);
         Check(Train.LearningRate > 0 && double.IsFinite(Train.LearningRate), "train.learningRate", "a positive number", Train.LearningRate);
         Check(Train.Threads >= 0, "train.threads", "0 (one per core) or a positive number of threads", Train.Threads);
+        Check(TrainSettings.ParseDevice(Train.Device) is not null, "train.device", string.Join(", ", TrainSettings.Devices), $"'{Train.Device}'");
         return problems;
     }
 }

@@ -24,8 +24,10 @@ namespace Lmev.Flow;
 /// <param name="Strict">Stop at the first bad input row.</param>
 /// <param name="Models">Run only these models' units (a CI matrix slice); empty: all.</param>
 /// <param name="Runs">Run only these runs' units (Train's, and with runs.resample Sample's, Split's and Embed's); empty: all.</param>
+/// <param name="Device">Train's device, over the experiment's <c>train.device</c> (<c>--device</c>): auto, cpu or cuda; null: the experiment's.</param>
+/// <param name="CudaProbe">How Train sees CUDA; null: libtorch's (tests fake one).</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
-    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null);
+    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null);
 
 /// <summary>
 /// The pipeline's graph for one experiment: which stage follows which, its units (see
@@ -117,7 +119,8 @@ public sealed class ExperimentFlow
         {
             Publish = runs =>
             {
-                foreach (var m in runs) Materialize(m.Outputs.Keys.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+                // A run imported without its weights (cache export --omit model.dat) is published without them.
+                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
             },
         },
         "aggregate" => new(meta, _ => new AggregateStage(new AggregateParams(_experiment.Reference), RunInputs())),
@@ -275,7 +278,11 @@ public sealed class ExperimentFlow
         var seed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
         var p = new TrainParams(_experiment.Name, spec.Name, spec.Language, dim, spec.Normalizes, mode, run, seed,
             t.Epochs, t.BatchSize, t.Dropout, t.Hidden, t.LearningRate, t.Patience);
-        return new TrainStage(p, inputs, t.Threads);
+        var device = TrainSettings.ParseDevice(_options.Device ?? t.Device)
+            ?? throw new LmevException(_options.Device is not null
+                ? $"--device {_options.Device}: expected one of {string.Join(", ", TrainSettings.Devices)}"
+                : $"{_experiment.Path}: train.device: expected one of {string.Join(", ", TrainSettings.Devices)}, found '{t.Device}'");
+        return new TrainStage(p, inputs, t.Threads, device, _options.CudaProbe);
     }
 
     /// <summary>Every run's metrics.json; a run not in the cache is passed as missing, and the report says so.</summary>
@@ -296,7 +303,8 @@ public sealed class ExperimentFlow
         var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
         if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
         var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
-            CanonicalJson.ToNode(e.Train)!.AsObject(), lockEntries, GitCommit());
+            // The device is where the study ran, not what it is: the same report on any device.
+            CanonicalJson.ToNode(e.Train with { Device = null })!.AsObject(), lockEntries, GitCommit());
         var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
         return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures);
     }
@@ -383,6 +391,39 @@ public sealed class ExperimentFlow
             if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true);
             if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         }
+    }
+
+    // ---- moving entries between caches ----
+
+    /// <summary>
+    /// What `lmev cache export` packs: the cached entries of <paramref name="steps"/>' units (the models and
+    /// runs chosen in the options) without the outputs named in <paramref name="omit"/>, and of
+    /// <paramref name="manifestsOnly"/>' units their manifests alone (enough for the keys downstream).
+    /// A unit not in the cache is an error naming the command that makes it.
+    /// </summary>
+    public IReadOnlyList<Lmev.Pipeline.Transfer.ExportSelection> ExportSelections(
+        IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit)
+    {
+        var selections = new List<Lmev.Pipeline.Transfer.ExportSelection>();
+        void Add(string step, Func<Manifest, IReadOnlySet<string>> leave)
+        {
+            var def = StepOf(step);
+            foreach (var unit in Units(def))
+            {
+                Manifest m;
+                try { m = Get(step, unit); }
+                catch (NotReady n)
+                {
+                    var slice = (n.Unit.Model is { } mo ? $" --model {mo.Name}" : "") + (n.Unit.Run is { } k ? $" --run {k}" : "");
+                    throw new LmevException($"cannot export '{step}'{(unit.Name == "" ? "" : $" [{unit.Name}]")} of experiment '{_experiment.Name}': " +
+                        $"'{n.Step}'{(n.Unit.Name == "" ? "" : $" [{n.Unit.Name}]")} is not in the cache {Cache.Root}; run `lmev {n.Step} --experiment {_experiment.Name}{slice}` first");
+                }
+                selections.Add(new(m, leave(m)));
+            }
+        }
+        foreach (var step in steps) Add(step, _ => omit);
+        foreach (var step in manifestsOnly) Add(step, m => m.Outputs.Keys.ToHashSet(StringComparer.Ordinal));
+        return selections;
     }
 
     // ---- status and gc ----

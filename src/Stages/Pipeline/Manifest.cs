@@ -35,6 +35,15 @@ public sealed record Manifest(
     [System.Text.Json.Serialization.JsonIgnore]
     public string Directory { get; init; } = "";
 
+    /// <summary>Outputs this copy of the entry lacks on purpose (a partial import, <see cref="PartialEntry"/>); empty for an entry a stage wrote.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlySet<string> Absent { get; init; } = new HashSet<string>();
+
+    /// <summary>The outputs whose files are in the entry's folder.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<string> PresentOutputs => Outputs.Keys.Where(f => !Absent.Contains(f));
+
+    /// <summary>An output as an artifact (its hash and path), present or not: keys need only its hash; a stage that reads it needs the file.</summary>
     public Artifact Output(string file)
     {
         if (!Outputs.TryGetValue(file, out var rec))
@@ -49,7 +58,7 @@ public sealed record Manifest(
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), CanonicalJson.Options)
                 ?? throw new LmevException($"{path}: empty manifest");
-            return manifest with { Directory = directory };
+            return manifest with { Directory = directory, Absent = PartialEntry.Read(directory) };
         }
         catch (JsonException e)
         {

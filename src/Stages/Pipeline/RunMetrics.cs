@@ -21,6 +21,7 @@ public sealed record TestMetrics(double BalancedAccuracy, double? Accuracy = nul
 /// <param name="Language">"es", "en", or "none" for the random baselines.</param>
 /// <param name="Mode">"frozen" or "fine-tune".</param>
 /// <param name="Device">The device the run trained on, as the run saw it ("cpu: AMD EPYC…", "Tesla T4").</param>
+/// <param name="DeviceRequested">What was asked for (train.device or --device) and what auto became; null in runs from before it was recorded.</param>
 public sealed record RunMetrics(
     string Experiment,
     string Model,
@@ -43,7 +44,8 @@ public sealed record RunMetrics(
     double? WallSeconds,
     string Device,
     int? Threads,
-    SortedDictionary<string, string> Versions)
+    SortedDictionary<string, string> Versions,
+    string? DeviceRequested = null)
 {
     public const string FileName = "metrics.json";
 

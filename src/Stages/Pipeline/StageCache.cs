@@ -14,8 +14,9 @@ namespace Lmev.Pipeline;
 /// </summary>
 public sealed class StageCache
 {
-    private const string TempFolder = ".tmp";
-    private const string RefsFolder = "refs";
+    /// <summary>Temporary folders, on the entries' filesystem so that publishing is one rename.</summary>
+    public const string TempFolder = ".tmp";
+    public const string RefsFolder = "refs";
 
     public StageCache(string root)
     {
@@ -27,14 +28,21 @@ public sealed class StageCache
 
     public FileHashIndex Hashes { get; }
 
-    public static string Key(IStage stage)
+    public static string Key(IStage stage) =>
+        Key(stage.Name, stage.Version, CanonicalJson.ToNode(stage.Params), stage.Inputs.Select(i => KeyValuePair.Create(i.Key, i.Value.Sha256)));
+
+    /// <summary>The key of what a manifest records: how an imported entry is checked against its folder's name.</summary>
+    public static string Key(Manifest m) =>
+        Key(m.Stage, m.Version, m.Params, m.Inputs.Select(i => KeyValuePair.Create(i.Key, i.Value.Sha256)));
+
+    private static string Key(string stage, int version, JsonNode? parameters, IEnumerable<KeyValuePair<string, string>> inputs)
     {
         var identity = new JsonObject
         {
-            ["stage"] = stage.Name,
-            ["version"] = stage.Version,
-            ["params"] = CanonicalJson.ToNode(stage.Params),
-            ["inputs"] = new JsonObject(stage.Inputs.Select(i => KeyValuePair.Create(i.Key, (JsonNode?)i.Value.Sha256))),
+            ["stage"] = stage,
+            ["version"] = version,
+            ["params"] = parameters?.DeepClone(),
+            ["inputs"] = new JsonObject(inputs.Select(i => KeyValuePair.Create(i.Key, (JsonNode?)i.Value))),
         };
         return Hashing.Sha256Hex(CanonicalJson.Sort(identity)!.ToJsonString())[..16];
     }
@@ -63,6 +71,7 @@ public sealed class StageCache
             return cached;
         }
 
+        RequirePresent(stage, label);
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         var tmp = owned.Path;
         log($"{label}: running ({key})");
@@ -98,6 +107,20 @@ public sealed class StageCache
         log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
         WriteRef(experiment, stage, published);
         return published;
+    }
+
+    /// <summary>
+    /// An input left behind on purpose by a partial import (see <see cref="PartialEntry"/>) is an error naming it, before
+    /// the stage starts. Any other missing file is the stage's to handle (Aggregate reports a run whose metrics are gone).
+    /// </summary>
+    private static void RequirePresent(IStage stage, string label)
+    {
+        foreach (var (name, a) in stage.Inputs)
+        {
+            if (File.Exists(a.Path) || !PartialEntry.Read(Path.GetDirectoryName(a.Path)!).Contains(a.File)) continue;
+            throw new LmevException($"{label}: input '{name}' is {a.Path} ({a.Stage} {a.Key}), and its entry was imported without it on purpose " +
+                $"({PartialEntry.FileName}: an export with --omit or --manifests-only); import an export that holds it, or rerun `lmev {a.Stage} --force` for that unit");
+        }
     }
 
     private void Publish(string tmp, string entry, bool force, string label, Action<string> log)
@@ -142,8 +165,11 @@ public sealed class StageCache
     private string RefPath(string experiment, string stage, string unit) =>
         Path.Combine(Root, RefsFolder, experiment, unit == "" ? $"{stage}.json" : $"{stage}@{Uri.EscapeDataString(unit)}.json");
 
-    private void WriteRef(string experiment, IStage stage, Manifest m) =>
-        AtomicFile.WriteAllText(RefPath(experiment, stage.Name, stage.Unit),
+    private void WriteRef(string experiment, IStage stage, Manifest m) => WriteRef(experiment, m);
+
+    /// <summary>Records <paramref name="m"/> as the entry <paramref name="experiment"/> uses for its stage and unit.</summary>
+    public void WriteRef(string experiment, Manifest m) =>
+        AtomicFile.WriteAllText(RefPath(experiment, m.Stage, m.Unit),
             JsonSerializer.Serialize(new StageRef(m.Stage, m.Unit, m.Key, m.Params, m.Inputs), CanonicalJson.Indented));
 
     public StageRef? ReadRef(string experiment, string stage, string unit = "")
