@@ -79,7 +79,7 @@ public static class LmevCommand
     private static Command ModelsCommand()
     {
         var json = new Option<bool>("--json") { Description = "Print a JSON array of the names (for a CI matrix: fromJSON(...))" };
-        var command = new Command("models", "List the experiment's models (the training fan-out's first dimension)") { json };
+        var command = new Command("models", "List the experiment's models (the training fan-out's first dimension)") { json, Experiment, Root };
         command.SetAction(p => Guard(() =>
         {
             var e = Lmev.Flow.Experiment.Load(p.GetValue(Root)!.FullName, p.GetValue(Experiment)!);
@@ -103,7 +103,7 @@ public static class LmevCommand
         var omit = new Option<string[]>("--omit") { Description = "Outputs to leave behind by name (e.g. model.dat: weights no later step reads); recorded, so import knows", AllowMultipleArgumentsPerToken = true };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The tar file to write", Required = true };
         var export = new Command("export", "Pack the experiment's cache entries of the given steps (the units chosen by --model/--run) with their manifests into a tar")
-            { steps, manifestsOnly, omit, Runs, output };
+            { steps, manifestsOnly, omit, Experiment, Root, Cache, Models, Runs, output };
         export.SetAction(p => Guard(() =>
         {
             var flow = Flow(p);
@@ -117,7 +117,7 @@ public static class LmevCommand
         }));
         var archives = new Argument<FileInfo[]>("archives") { Description = "Exports made by `lmev cache export`", Arity = ArgumentArity.OneOrMore };
         var import = new Command("import", "Unpack exports into the cache, checking every file's SHA-256 and every manifest's key; entries already present are left as is")
-            { archives };
+            { archives, Root, Cache };
         import.SetAction(p => Guard(() =>
         {
             var root = p.GetValue(Root)!.FullName;
