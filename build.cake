@@ -9,6 +9,32 @@
 //   dotnet cake --target=Train --model=random-dim50 --run=1   one slice of the training fan-out
 //   dotnet cake --target=Train --gpu=true               the CUDA build (bin/lmev-gpu), training on CUDA where present
 
+// Every argument this file reads, and Cake's own: anything else is a typo, refused before any step runs.
+var known = new[] { "target", "experiment", "force", "locked", "model", "run", "gpu", "device",
+    "verbosity", "v", "description", "showdescription", "tree", "showtree", "dryrun", "noop", "whatif", "exclusive", "e",
+    "debug", "d", "info", "version", "help", "h", "bootstrap", "skip-bootstrap" };
+foreach (var given in Context.Arguments.GetArguments().Keys.Where(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase)))
+{
+    var closest = known.Take(8).OrderBy(k => Distance(given.ToLowerInvariant(), k)).First();
+    throw new Exception($"unknown argument --{given}" + (Distance(given.ToLowerInvariant(), closest) <= 2 ? $" (did you mean --{closest}?)" : "") +
+        $"; arguments: {string.Join(", ", known.Take(8).Select(k => "--" + k))} (see README.md)");
+}
+
+// Edit distance, for the suggestion above (the same rule as lmev's own).
+static int Distance(string a, string b)
+{
+    var d = new int[a.Length + 1, b.Length + 1];
+    for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+    for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+    for (var i = 1; i <= a.Length; i++)
+        for (var j = 1; j <= b.Length; j++)
+        {
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+        }
+    return d[a.Length, b.Length];
+}
+
 var target = Argument("target", "Report");
 var experiment = Argument("experiment", "demo");
 var force = HasArgument("force") && Argument("force", "true") != "false";
@@ -61,6 +87,8 @@ Task("Build")
             Verbosity = DotNetVerbosity.Quiet,
             MSBuildSettings = new DotNetMSBuildSettings().WithProperty("Gpu", gpu ? "true" : "false"),
         });
+        // The experiment, the lock and --model/--run are checked before any step runs.
+        DotNetExecute(lmev, $"check --experiment {experiment}{models}{runs}");
     });
 
 Task("Download")

@@ -62,6 +62,20 @@ public static class LmevCommand
         root.Subcommands.Add(DemoDataCommand());
         root.Subcommands.Add(InspectModelCommand());
 
+        var check = new Command("check", "Read the experiment (and data.lock.json) and check --model and --run against it, before any step runs " +
+            "(Cake's Build task calls it): every mistake is said at once, with the closest name") { Experiment, Root, Cache, Models, Runs };
+        check.SetAction(p => Guard(() =>
+        {
+            var flow = Flow(p);
+            flow.CheckSelection();
+            var e = flow.Experiment;
+            DataLock.Read(Path.Combine(p.GetValue(Root)!.FullName, DataLock.FileName));
+            Console.WriteLine($"experiment {e.Name}: {e.ModelList.Count} model{(e.ModelList.Count == 1 ? "" : "s")}, {e.Runs} run{(e.Runs == 1 ? "" : "s")} each" +
+                $"{(e.Resample ? ", each on its own sample" : "")}; the choices are valid");
+            return 0;
+        }));
+        root.Subcommands.Add(check);
+
         var status = new Command("status", "Show each step of the experiment as up to date, stale (and why), never run or in error. " +
             "Exit code 0: everything up to date; 3: steps to run; 4: a step in error") { Experiment, Root, Cache, Models };
         status.SetAction(p => Guard(() => ShowStatus(p)));

@@ -81,6 +81,9 @@ public sealed class ExperimentFlow
     }
 
     private readonly Experiment _experiment;
+
+    /// <summary>The experiment this flow runs, as read and checked.</summary>
+    public Experiment Experiment => _experiment;
     private readonly FlowOptions _options;
     private readonly string _lockPath;
     private readonly FlowLock _lock;
@@ -159,22 +162,36 @@ public sealed class ExperimentFlow
         };
     }
 
-    /// <summary>The units to run: every unit, or those of the models and runs chosen in the options.</summary>
-    private IEnumerable<Unit> Units(Step step)
+    /// <summary>
+    /// Checks the --model and --run choices against the experiment, so that a typo fails before any step runs
+    /// (Cake calls `lmev check` first), naming the closest model.
+    /// </summary>
+    public void CheckSelection()
     {
-        var units = AllUnits(step.Meta).ToList();
-        if (step.Meta.TakesModels && _options.Models is { Count: > 0 } only)
+        if (_options.Models is { Count: > 0 } only)
         {
             var names = _experiment.ModelList.Select(m => m.Name).ToList();
             var unknown = only.Except(names).ToList();
             if (unknown.Count > 0)
-                throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; models: {string.Join(", ", names)}");
-            units = units.Where(u => only.Contains(u.Model!.Name)).ToList();
+                throw new LmevException($"{_experiment.Path}: no model named {string.Join(", ", unknown.Select(u => $"'{u}'" +
+                    (Suggestions.Closest(u, names) is { } close ? $" (did you mean '{close}'?)" : "")))}; models: {string.Join(", ", names)}");
         }
-        if (step.Meta.TakesRuns && _options.Runs is { Count: > 0 } runs)
+        if (_options.Runs is { Count: > 0 } runs)
         {
             var bad = runs.Where(r => r < 1 || r > _experiment.Runs).ToList();
             if (bad.Count > 0) throw new LmevException($"--run {string.Join(", ", bad)}: expected run numbers from 1 to {_experiment.Runs} (runs in {_experiment.Path})");
+        }
+    }
+
+    /// <summary>The units to run: every unit, or those of the models and runs chosen in the options.</summary>
+    private IEnumerable<Unit> Units(Step step)
+    {
+        var units = AllUnits(step.Meta).ToList();
+        CheckSelection();
+        if (step.Meta.TakesModels && _options.Models is { Count: > 0 } only)
+            units = units.Where(u => only.Contains(u.Model!.Name)).ToList();
+        if (step.Meta.TakesRuns && _options.Runs is { Count: > 0 } runs)
+        {
             // A unit shared by every run (one sample without runs.resample) serves the chosen runs too.
             units = units.Where(u => u.Run is not { } k || runs.Contains(k)).ToList();
         }
