@@ -36,9 +36,9 @@ internal static class PublishedVsOurs
             }
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, models.Count).Select(i => (double)i).ToArray(), models.Select(m => m.Model).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30; // clockwise: names run down and right, away from the axis
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 160;
+        plot.Axes.Bottom.MinimumSize = 150;
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "publicadas", MarkerShape = MarkerShape.FilledDiamond, MarkerFillColor = published, MarkerLineColor = published, MarkerSize = 9 });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "nuestras (media e IC 95 %)", MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = Colors.Black, MarkerLineColor = Colors.Black, MarkerSize = 9 });
         plot.ShowLegend(Edge.Right);

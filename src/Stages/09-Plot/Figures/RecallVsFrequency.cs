@@ -17,14 +17,17 @@ internal static class RecallVsFrequency
             "Filas de entrenamiento de la clase (escala log10)", "Recall en test");
         var classes = d.PerClass.Where(c => c.Model == best && double.IsFinite(c.Train)).ToList();
         if (classes.Count == 0) return Figure.Empty(plot, d, "Sin predicciones de test");
-        // log10(rows + 1) keeps a class with no training row on the axis (at 0).
-        var xs = classes.Select(c => Math.Log10(c.Train + 1)).ToArray();
+        // A class with no training row (possible in a small split) is drawn at 0.5 rows, left of 1.
+        var xs = classes.Select(c => Math.Log10(Math.Max(c.Train, 0.5))).ToArray();
         var ys = classes.Select(c => c.Recall).ToArray();
         Figure.Scatter(plot, xs, ys, d.ColorOf(best!).WithAlpha(0.6), size: 7);
-        var ticks = Enumerable.Range(0, (int)Math.Ceiling(xs.Max()) + 1).ToArray();
-        plot.Axes.Bottom.SetTicks(ticks.Select(t => (double)t).ToArray(), ticks.Select(t => Math.Pow(10, t).ToString("#,0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '\u00A0')).ToArray());
-        plot.Axes.SetLimitsY(-0.05, 1.05);
-        var note = plot.Add.Text($"{classes.Count} clases; recall medio {SpanishLabels.Number(ys.Average())}", 0.05, 1.02);
+        var (min, max) = (xs.Min() - 0.05, xs.Max() + 0.05);
+        var ticks = Enumerable.Range(0, 8).SelectMany(k => new[] { 1, 2, 5 }.Select(m => m * Math.Pow(10, k)))
+            .Where(v => Math.Log10(v) >= min && Math.Log10(v) <= max).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(),
+            ticks.Select(v => v.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '\u00A0')).ToArray());
+        plot.Axes.SetLimits(min, max, -0.05, 1.08);
+        var note = plot.Add.Text($"{classes.Count} clases; recall medio {SpanishLabels.Number(ys.Average())}", min + 0.02, 1.04);
         Figure.Style(note, d);
         return plot;
     }
