@@ -13,9 +13,11 @@ internal sealed record LossCurve(string Model, double[] Epochs, double[] Loss, d
 /// </summary>
 internal sealed class PlotData
 {
-    public PlotData(IReadOnlyList<RunRow> rows, IReadOnlyList<RunMetrics> curves, PlotParams p)
+    public PlotData(IReadOnlyList<RunRow> rows, IReadOnlyList<RunMetrics> curves, PlotParams p, RunSummary? summary = null, IReadOnlyList<PerClassRow>? perClass = null)
     {
         Params = p;
+        Summary = summary;
+        PerClass = perClass ?? [];
         All = rows;
         Ok = rows.Where(r => r.IsOk).ToList();
         Models = rows.Select(r => r.Model).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -31,6 +33,12 @@ internal sealed class PlotData
     private readonly Dictionary<string, Color> _colors;
 
     public PlotParams Params { get; }
+
+    /// <summary>Aggregate's summary.json: the best model, the published figures.</summary>
+    public RunSummary? Summary { get; }
+
+    /// <summary>Aggregate's per-class.csv.</summary>
+    public IReadOnlyList<PerClassRow> PerClass { get; }
 
     public IReadOnlyList<RunRow> All { get; }
 

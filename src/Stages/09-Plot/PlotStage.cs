@@ -5,32 +5,40 @@ using Lmev.Stages.Plot.Figures;
 namespace Lmev.Stages.Plot;
 
 /// <summary>
-/// Draws the study's five figures, each as <c>&lt;name&gt;.png</c> and <c>&lt;name&gt;.svg</c>, from
-/// Aggregate's <c>runs.csv</c> (only usable runs are drawn; a subtitle counts the others) and, for
-/// the loss curves, the runs' metrics.json files. Labels are in Spanish, the report's language.
+/// Draws the study's five figures and two of the reproduction's, each as <c>&lt;name&gt;.png</c> and
+/// <c>&lt;name&gt;.svg</c>, from Aggregate's <c>runs.csv</c> (only usable runs are drawn; a subtitle counts
+/// the others), <c>summary.json</c> and <c>per-class.csv</c> (per-class recall against training rows;
+/// published runs against ours, only when the experiment has reference figures) and, for the loss
+/// curves, the runs' metrics.json files. Labels are in Spanish, the report's language.
 /// </summary>
 public sealed class PlotStage : IStage
 {
-    /// <summary>The figures, named as the study named them.</summary>
-    public static readonly IReadOnlyList<string> Figures = ["bac_by_lang", "bac_by_lm", "loss_vs_bac", "loss_training_curve", "bac_vs_time"];
+    /// <summary>The figures, the study's under the study's names, in the report's order; <see cref="Published"/> only with reference figures.</summary>
+    public static readonly IReadOnlyList<string> Figures = ["bac_by_lang", "bac_by_lm", "loss_vs_bac", "loss_training_curve", "bac_vs_time", "recall_vs_frequency", Published];
+
+    public const string Published = "published_vs_ours";
 
     private readonly PlotParams _p;
     private readonly IReadOnlyList<RunInput> _curves;
 
     /// <param name="runs">Aggregate's runs.csv.</param>
     /// <param name="curves">The runs' metrics.json files, for the per-epoch losses; missing ones are skipped.</param>
-    public PlotStage(PlotParams p, Artifact runs, IReadOnlyList<RunInput> curves)
+    /// <param name="summary">Aggregate's summary.json (best model, reference figures).</param>
+    /// <param name="perClass">Aggregate's per-class.csv.</param>
+    public PlotStage(PlotParams p, Artifact runs, IReadOnlyList<RunInput> curves, Artifact summary, Artifact perClass)
     {
         _p = p;
         _curves = curves.Where(c => c.Metrics is not null).ToList();
         var inputs = _curves.ToDictionary(c => c.Name, c => c.Metrics!);
         inputs["runs"] = runs;
+        inputs["summary"] = summary;
+        inputs["per-class"] = perClass;
         Inputs = inputs;
     }
 
     public string Name => "plot";
 
-    public int Version => 2; // 2: SVG lines drawn solid, validation curves with open markers
+    public int Version => 3; // 2: SVG lines drawn solid, validation curves with open markers; 3: recall by class frequency, published vs ours
 
     public object Params => _p;
 
@@ -47,8 +55,10 @@ public sealed class PlotStage : IStage
             .OfType<RunMetrics>()
             .Where(m => m.Epochs.Count > 0)
             .ToList();
-        var data = new PlotData(rows, curves, _p);
-        foreach (var name in Figures)
+        var summary = RunSummary.Read(context.Input("summary"));
+        var data = new PlotData(rows, curves, _p, summary, ReadPerClass(context.Input("per-class")));
+        var figures = Figures.Where(f => f != Published || summary.Reference is not null).ToList();
+        foreach (var name in figures)
         {
             var plot = Draw(name, data);
             var (width, height) = Size(name, data);
@@ -57,10 +67,10 @@ public sealed class PlotStage : IStage
             plot.SaveSvg(context.OutputPath(name + ".svg"), width, height);
         }
         context.Versions["scottplot"] = typeof(ScottPlot.Plot).Assembly.GetName().Version?.ToString(3) ?? "?";
-        context.Report["figures"] = Figures.Count;
+        context.Report["figures"] = figures.Count;
         context.Report["runsDrawn"] = data.Ok.Count;
         context.Report["runsWithCurves"] = curves.Count;
-        context.Log($"{Figures.Count} figures of {data.Ok.Count} usable runs ({curves.Count} with loss curves)");
+        context.Log($"{figures.Count} figures of {data.Ok.Count} usable runs ({curves.Count} with loss curves)");
     }
 
     /// <summary>
@@ -83,8 +93,26 @@ public sealed class PlotStage : IStage
         "loss_vs_bac" => LossVsBac.Draw(data),
         "loss_training_curve" => TrainingCurve.Draw(data),
         "bac_vs_time" => BacVsTime.Draw(data),
+        "recall_vs_frequency" => RecallVsFrequency.Draw(data),
+        Published => PublishedVsOurs.Draw(data),
         _ => throw new ArgumentException($"unknown figure '{figure}'", nameof(figure)),
     };
+
+    private static List<PerClassRow> ReadPerClass(string path)
+    {
+        using var reader = Lmev.Pipeline.Csv.CsvRowReader.Open(path);
+        int model = reader.Column("model"), category = reader.Column("category"), train = reader.Column("train"), support = reader.Column("support"), recall = reader.Column("recall");
+        var rows = new List<PerClassRow>();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        while (reader.NextNonBlank(out var problem))
+        {
+            if (problem != Lmev.Pipeline.Csv.RowProblem.None)
+                throw new LmevException($"{path}:{reader.LineNumber}: {Lmev.Pipeline.Csv.CsvRowReader.Describe(problem)}; expected the per-class.csv written by aggregate; rerun aggregate with --force");
+            rows.Add(new PerClassRow(reader.FieldString(model), reader.FieldString(category), double.Parse(reader.FieldString(train), inv),
+                int.Parse(reader.FieldString(support), inv), double.Parse(reader.FieldString(recall), inv)));
+        }
+        return rows;
+    }
 
     // One bar per model: a tall enough figure keeps the model names apart.
     private static (int Width, int Height) Size(string figure, PlotData data) =>

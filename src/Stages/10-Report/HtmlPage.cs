@@ -7,7 +7,8 @@ using Markdig.Syntax.Inlines;
 namespace Lmev.Stages.Report;
 
 /// <summary>
-/// index.html: the README rendered with Markdig (pipe tables, GitHub-style heading anchors) into one
+/// index.html: the README rendered with Markdig (pipe tables, GitHub-style heading anchors, raw HTML
+/// disabled: the text from data is escaped as it is put in the Markdown, and Markdig shows any HTML left as text) into one
 /// self-contained file: figures embedded as base64 data URIs, a small inline stylesheet that reads
 /// on a phone and on a desktop (bounded width, images that shrink, tables that scroll sideways).
 /// </summary>
@@ -16,6 +17,7 @@ internal static class HtmlPage
     public static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseAutoIdentifiers(AutoIdentifierOptions.GitHub)
+        .DisableHtml() // raw HTML in the Markdown (a category named <img onerror=…>) is shown as text, never run
         .Build();
 
     private const string Css = """

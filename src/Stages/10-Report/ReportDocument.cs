@@ -22,6 +22,8 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         ["loss_vs_bac"] = "Mejor pérdida de validación frente a precisión balanceada en test; un punto por ejecución.",
         ["loss_training_curve"] = "Pérdida de entrenamiento (continua) y de validación (discontinua) por época, media de las ejecuciones de cada modelo.",
         ["bac_vs_time"] = "Precisión balanceada frente al tiempo de entrenamiento; el color indica el modelo y la forma, el dispositivo.",
+        ["recall_vs_frequency"] = "Recall de cada clase del mejor modelo frente a su número de filas de entrenamiento (escala logarítmica); un punto por clase.",
+        ["published_vs_ours"] = "Ejecuciones publicadas (rombos) y nuestras (círculos) por modelo, con la media y el IC 95 % de las nuestras.",
     };
 
     private readonly StringBuilder _md = new();
@@ -30,7 +32,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     {
         Line($"# {Title}");
         Line();
-        Line($"Experimento **`{p.Experiment}`**: {p.Description}");
+        Line($"Experimento **{E(p.Experiment)}**: {E(p.Description)}");
         Line();
         Line($"Resultados generados por lmev {HostInfo.LmevVersion} desde el commit `{p.GitCommit}`.");
         Line();
@@ -83,7 +85,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Heading(1);
         var rest = p.SampleRows - p.TestRows;
         var val = (long)Math.Round(rest * p.ValidationFraction, MidpointRounding.AwayFromZero);
-        Line($"Origen: {p.Dataset}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
+        Line($"Origen: {E(p.Dataset)}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
              $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. " +
              (p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado)."));
         Line();
@@ -99,7 +101,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
             Line("Fuentes fijadas en `data.lock.json` (se verifican por SHA-256 al descargarlas):");
             Line();
             _md.Append(MarkdownTable.Of(["Fuente", "URL", "SHA-256", "Tamaño (bytes)"], "lllr",
-                p.Lock.Select(e => (IReadOnlyList<string>)[e.Key, e.Value.Url, e.Value.Sha256 == "" ? "(sin fijar)" : $"`{e.Value.Sha256}`", Int(e.Value.Size)])));
+                p.Lock.Select(e => (IReadOnlyList<string>)[E(e.Key), E(e.Value.Url), e.Value.Sha256 == "" ? "(sin fijar)" : $"`{e.Value.Sha256}`", Int(e.Value.Size)])));
             Line();
         }
     }
@@ -110,8 +112,8 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         var models = rows.GroupBy(r => r.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
             var r = g.FirstOrDefault(x => x.Language is not null);
-            return (IReadOnlyList<string>)[g.Key, r?.Language is { } l ? Language(l) : "?", r?.Dim?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode ?? "?", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
+            return (IReadOnlyList<string>)[E(g.Key), r?.Language is { } l ? E(Language(l)) : "?", r?.Dim?.ToString(CultureInfo.InvariantCulture) ?? "?",
+                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode is { } mode ? E(mode) : "?", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
         });
         _md.Append(MarkdownTable.Of(["Modelo", "Idioma", "Dimensión", "Normalización", "Modo", "Ejecuciones válidas"], "llrllr", models));
         Line();
@@ -148,61 +150,130 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
             : $"Semillas registradas: {string.Join(", ", seeds.Take(40))}{(seeds.Count > 40 ? ", …" : "")} (cada ejecución en [la tabla completa](#todas-las-ejecuciones)).");
         Line();
         var devices = rows.Where(r => r.Device is not null).GroupBy(r => r.Device!).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Key} ({g.Count()} ejecuciones{(g.Any(r => r.Threads is not null) ? $", {string.Join("/", g.Select(r => r.Threads).Distinct())} hilos" : "")})");
+            .Select(g => $"{E(g.Key)} ({g.Count()} ejecuciones{(g.Any(r => r.Threads is not null) ? $", {string.Join("/", g.Select(r => r.Threads).Distinct())} hilos" : "")})");
         var deviceList = string.Join("; ", devices);
         Line($"Dispositivos: {(deviceList == "" ? "no registrados" : deviceList)}.");
         Line();
-        var versions = s.Versions.Select(v => $"{v.Key} {string.Join(" / ", v.Value)}")
+        var versions = s.Versions.Select(v => E($"{v.Key} {string.Join(" / ", v.Value)}"))
             .Append($".NET {Environment.Version}").Append($"lmev {HostInfo.LmevVersion} (informe)");
         Line($"Software: {string.Join(", ", versions)}. Código: commit `{p.GitCommit}`.");
         Line();
     }
 
+    private static string E(string text) => MarkdownText.Escape(text);
+
     private void Results()
     {
         Heading(5);
-        Line("Precisión balanceada en test sobre las ejecuciones válidas; desviación estándar muestral (n − 1), indefinida con una sola ejecución.");
+        Line("Precisión balanceada en test sobre las ejecuciones válidas, con su intervalo de confianza del 95 % " +
+             "(t de Student sobre las ejecuciones; con una sola ejecución, bootstrap sobre los títulos de test). " +
+             "No se promedian grupos de modelos distintos: cada factor se compara solo entre modelos que difieren únicamente en él.");
         Line();
         Line("### Por modelo");
         Line();
-        StatsTable("Modelo", s.Models, k => k);
-        Line("### Por idioma");
+        _md.Append(MarkdownTable.Of(["Modelo", "n", "Media BAC", "IC 95 %", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrrr",
+            s.Models.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Model, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[E(g.Model), Int(g.N), Number(g.Mean),
+                g.Low is { } lo && g.High is { } hi ? $"{Number(lo)} – {Number(hi)}{(g.Interval == "bootstrap" ? " (bootstrap)" : "")}" : "—",
+                g.N == 0 ? "—" : Number(g.Std, "indefinida"), Number(g.Min), Number(g.Max), Int(g.Excluded)])));
         Line();
-        StatsTable("Idioma", s.Languages, Language);
-        if (s.Dims.Count > 1) { Line("### Por dimensión"); Line(); StatsTable("Dimensión", s.Dims, k => k); }
-        if (s.Normalizations.Count > 1) { Line("### Por normalización"); Line(); StatsTable("Normalización", s.Normalizations, Normalization); }
-        if (s.Modes.Count > 1) { Line("### Por modo"); Line(); StatsTable("Modo", s.Modes, k => k); }
-        Line("### Por dispositivo");
+        Comparisons();
+        Health();
+        Errors();
+        Line("### Tiempo por dispositivo");
         Line();
-        _md.Append(MarkdownTable.Of(["Dispositivo", "n", "Media BAC", "Tiempo medio de entrenamiento (s)"], "lrrr",
-            s.Devices.Select(g => (IReadOnlyList<string>)[g.Key, Int(g.N), Number(g.Mean), g.MeanTrainSeconds is { } t ? Seconds(t) : "—"])));
+        _md.Append(MarkdownTable.Of(["Dispositivo", "Ejecuciones válidas", "Tiempo medio de entrenamiento (s)"], "lrr",
+            s.Devices.Select(g => (IReadOnlyList<string>)[E(g.Key), Int(g.N), g.MeanTrainSeconds is { } t ? Seconds(t) : "—"])));
         Line();
-        if (s.Reference is { } r)
-        {
-            Line($"### Comparación con {r.Source}");
-            Line();
-            _md.Append(MarkdownTable.Of(["Modelo o idioma", "Nuestra media", "Publicada", "Diferencia"], "lrrr",
-                r.Models.Concat(r.Languages.Select(c => c with { Key = Language(c.Key) }))
-                    .Select(c => (IReadOnlyList<string>)[c.Key, Number(c.Ours, "sin ejecuciones"), Number(c.Theirs), c.Difference is { } d ? Findings.Signed(d) : "—"])));
-            Line();
-        }
+        Reference();
         if (s.Excluded.Count > 0)
         {
             Line("### Ejecuciones excluidas de las medias");
             Line();
             _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Estado"], "lrl",
-                s.Excluded.Select(e => (IReadOnlyList<string>)[e.Model, Int(e.Run), e.Status])));
+                s.Excluded.Select(e => (IReadOnlyList<string>)[E(e.Model), Int(e.Run), E(e.Status)])));
             Line();
         }
     }
 
-    /// <summary>One row per group, best mean first; a group with no usable run last.</summary>
-    private void StatsTable(string what, IEnumerable<GroupStats> groups, Func<string, string> name)
+    private void Comparisons()
     {
-        _md.Append(MarkdownTable.Of([what, "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrr",
-            groups.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[name(g.Key), Int(g.N), Number(g.Mean), g.N == 0 ? "—" : Number(g.Std, "indefinida"),
-                Number(g.Min), Number(g.Max), Int(g.Excluded)])));
+        Line("### Comparaciones entre modelos comparables");
         Line();
+        var design = s.Design == RunSummary.Independent
+            ? "Cada ejecución usó su propia muestra: las ejecuciones son independientes y cada diferencia se prueba con la t de Welch."
+            : "Las ejecuciones comparten la partición (mismos títulos de test): cada diferencia se prueba con un bootstrap pareado sobre los títulos de test " +
+              "(se remuestrean los títulos, los mismos para ambos modelos, y las ejecuciones de cada modelo; semilla fija).";
+        Line($"{design} Los valores p se corrigen por comparaciones múltiples con el método de Holm; significativa: p de Holm < 0.05. Diferencia = A − B.");
+        Line();
+        if (s.Comparisons.Count == 0) { Line("Ningún par de modelos difiere en un solo factor: no hay comparaciones."); Line(); return; }
+        _md.Append(MarkdownTable.Of(["Factor", "A", "B", "Media A", "Media B", "Diferencia", "IC 95 %", "Prueba", "Estadístico", "gl", "p", "p de Holm", "¿Significativa?"], "lllrrrrlrrrrl",
+            s.Comparisons.Select(c => (IReadOnlyList<string>)[Findings.FactorName(c.Factor), $"{E(c.ModelA)} ({Findings.LevelName(c.Factor, c.LevelA)})", $"{E(c.ModelB)} ({Findings.LevelName(c.Factor, c.LevelB)})",
+                Number(c.MeanA), Number(c.MeanB), Findings.Signed(c.Difference),
+                c.Low is { } lo && c.High is { } hi ? $"{Findings.Signed(lo)} a {Findings.Signed(hi)}" : "—",
+                c.Test switch { PairComparison.Welch => "t de Welch", PairComparison.PairedBootstrap => "bootstrap pareado", _ => "ninguna" },
+                c.Statistic is { } t ? t.ToString("0.00", CultureInfo.InvariantCulture) : "—", c.Df is { } df ? df.ToString("0.0", CultureInfo.InvariantCulture) : "—",
+                c.P is { } p0 ? Findings.P(p0) : "—", c.PHolm is { } ph ? Findings.P(ph) : "—", c.Significant ? "sí" : "no"])));
+        Line();
+    }
+
+    private void Health()
+    {
+        if (s.Health.Count == 0) return;
+        Line("### Cómo terminó el entrenamiento");
+        Line();
+        Line("«Aún mejorando»: la ejecución usó todas las épocas permitidas y su pérdida de validación seguía bajando en la última (posiblemente subentrenada). " +
+             "«Parada temprana»: se detuvo antes del límite, en la época indicada.");
+        Line();
+        _md.Append(MarkdownTable.Of(["Modelo", "Ejecuciones", "Aún mejorando", "Parada temprana", "Épocas de parada", "Sin curva registrada"], "lrrrlr",
+            s.Health.Select(h => (IReadOnlyList<string>)[E(h.Model), Int(h.Runs), Int(h.StillImproving), Int(h.StoppedEarly),
+                string.Join(", ", s.RunHealth.Where(r => r.Model == h.Model && r.StoppedEarlyAt is not null).Select(r => $"{r.StoppedEarlyAt} (ej. {r.Run})")) is { Length: > 0 } e ? e : "—",
+                Int(h.Unknown)])));
+        Line();
+    }
+
+    private void Errors()
+    {
+        if (s.Best is not { } b) return;
+        Line($"### Dónde se equivoca el mejor modelo ({E(b.Model)})");
+        Line();
+        Line($"Recall por clase sobre los títulos de test de sus {b.Runs} {(b.Runs == 1 ? "ejecución" : "ejecuciones")} ({Int(b.Classes)} clases en test); " +
+             $"el recall de cada modelo y clase está en [{Lmev.Stages.Aggregate.AggregateStage.PerClassFile}]({Lmev.Stages.Aggregate.AggregateStage.PerClassFile}).");
+        Line();
+        Line($"Las {b.Lowest.Count} clases con menor recall:");
+        Line();
+        _md.Append(MarkdownTable.Of(["Categoría", "Recall", "Títulos de test (soporte)", "Aciertos", "Filas de entrenamiento"], "lrrrr",
+            b.Lowest.Select(c => (IReadOnlyList<string>)[E(c.Category), Number(c.Recall), Int(c.Support), Int(c.Correct), double.IsNaN(c.Train) ? "—" : c.Train.ToString("0.#", CultureInfo.InvariantCulture)])));
+        Line();
+        Line($"Las {b.Confusions.Count} confusiones más frecuentes (proporción: de los títulos de la clase verdadera):");
+        Line();
+        _md.Append(MarkdownTable.Of(["Clase verdadera", "Predicha", "Títulos", "Proporción"], "llrr",
+            b.Confusions.Select(c => (IReadOnlyList<string>)[E(c.True), E(c.Predicted), Int(c.Count), Pct(c.Share)])));
+        Line();
+    }
+
+    private void Reference()
+    {
+        if (s.Reference is not { } r) return;
+        Line($"### Publicado frente a reproducido ({E(r.Source)})");
+        Line();
+        Line("Diferencia = nuestra media − la publicada; su intervalo y la t de Welch contra las ejecuciones publicadas, con corrección de Holm sobre los modelos.");
+        Line();
+        _md.Append(MarkdownTable.Of(["Modelo", "Publicada (media)", "Ejecuciones publicadas", "Nuestra media", "IC 95 %", "Diferencia", "IC 95 % de la diferencia", "p de Holm", "¿Significativa?"], "lrrrrrrrl",
+            r.Models.Select(c => (IReadOnlyList<string>)[E(c.Model), Number(c.Published), Int(c.PublishedRuns), Number(c.Ours, "sin ejecuciones"),
+                c.OursLow is { } lo && c.OursHigh is { } hi ? $"{Number(lo)} – {Number(hi)}" : "—",
+                c.Difference is { } d ? Findings.Signed(d) : "—",
+                c.Low is { } dl && c.High is { } dh ? $"{Findings.Signed(dl)} a {Findings.Signed(dh)}" : "—",
+                c.PHolm is { } p ? Findings.P(p) : "—", c.PHolm is null ? "—" : c.Significant ? "sí" : "no"])));
+        Line();
+        if (r.Claims.Count > 0)
+        {
+            Line("Diferencias publicadas entre modelos comparables y lo que dicen nuestras ejecuciones:");
+            Line();
+            _md.Append(MarkdownTable.Of(["Factor", "A", "B", "Publicada (A − B)", "Nuestra (A − B)", "Veredicto"], "lllrrl",
+                r.Claims.Select(c => (IReadOnlyList<string>)[Findings.FactorName(c.Factor), E(c.ModelA), E(c.ModelB), Findings.Signed(c.Published), Findings.Signed(c.Ours),
+                    c.Verdict switch { PublishedClaim.Confirmed => "confirmada", PublishedClaim.Contradicted => "contradicha", _ => "no decidida" }])));
+            Line();
+        }
     }
 
     private void Figures()
@@ -213,9 +284,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         {
             var name = Path.GetFileNameWithoutExtension(file);
             var caption = Captions.GetValueOrDefault(name, name);
-            Line($"![{caption}]({file})");
+            Line($"![{E(caption)}]({file})");
             Line();
-            Line($"*{caption}* (`{name}`)");
+            Line($"*{caption}* ({E(name)})");
             Line();
         }
     }
@@ -233,9 +304,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line($"Cada ejecución, también las excluidas ([runs.csv]({RunsTable.FileName}); resumen en [summary.json]({RunSummary.FileName})).");
         Line();
         _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Semilla", "BAC", "Exactitud", "F1 macro", "Épocas", "Mejor pérdida val.", "Entrenamiento (s)", "Dispositivo", "Estado"], "lrrrrrrrrll",
-            rows.Select(r => (IReadOnlyList<string>)[r.Model, Int(r.Run), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.TestBac), Number(r.Accuracy),
+            rows.Select(r => (IReadOnlyList<string>)[E(r.Model), Int(r.Run), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.TestBac), Number(r.Accuracy),
                 Number(r.MacroF1), r.EpochsRun?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.BestValLoss), r.TrainSeconds is { } t ? Seconds(t) : "—",
-                r.Device ?? "—", r.Status])));
+                r.Device is { } dev ? E(dev) : "—", E(r.Status)])));
         Line();
     }
 

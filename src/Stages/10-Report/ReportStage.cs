@@ -21,7 +21,8 @@ public sealed class ReportStage : IStage
     /// <param name="summary">Aggregate's summary.json.</param>
     /// <param name="runs">Aggregate's runs.csv.</param>
     /// <param name="figures">Plot's PNG files, in the order they should appear.</param>
-    public ReportStage(ReportParams p, Artifact summary, Artifact runs, IReadOnlyList<Artifact> figures)
+    /// <param name="perClass">Aggregate's per-class.csv, copied beside README.md, which links it.</param>
+    public ReportStage(ReportParams p, Artifact summary, Artifact runs, IReadOnlyList<Artifact> figures, Artifact? perClass = null)
     {
         var bad = figures.FirstOrDefault(f => !f.File.EndsWith(".png", StringComparison.OrdinalIgnoreCase));
         if (bad is not null) throw new ArgumentException($"figure '{bad.File}' is not a PNG", nameof(figures));
@@ -30,12 +31,13 @@ public sealed class ReportStage : IStage
         var inputs = figures.ToDictionary(f => "figure:" + f.File, f => f);
         inputs["summary"] = summary;
         inputs["runs"] = runs;
+        if (perClass is not null) inputs["per-class"] = perClass;
         Inputs = inputs;
     }
 
     public string Name => "report";
 
-    public int Version => 2; // 2: says whether the runs shared a split or each drew its own
+    public int Version => 3; // 2: says whether the runs shared a split or each drew its own; 3: intervals, like-for-like tests, errors, health; text from data escaped, raw HTML off
 
     public object Params => _p;
 
@@ -57,6 +59,7 @@ public sealed class ReportStage : IStage
         }
         File.Copy(context.Input("summary"), context.OutputPath(RunSummary.FileName));
         File.Copy(context.Input("runs"), context.OutputPath(RunsTable.FileName));
+        if (Inputs.ContainsKey("per-class")) File.Copy(context.Input("per-class"), context.OutputPath(Lmev.Stages.Aggregate.AggregateStage.PerClassFile));
         File.WriteAllText(context.OutputPath(Markdown), markdown, new UTF8Encoding(false));
         File.WriteAllText(context.OutputPath(Html), HtmlPage.Render(markdown, $"{ReportDocument.Title} — {_p.Experiment}", images), new UTF8Encoding(false));
 

@@ -126,8 +126,9 @@ public sealed class ExperimentFlow
                 foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
             },
         },
-        "aggregate" => new(meta, _ => new AggregateStage(new AggregateParams(_experiment.Reference), RunInputs())),
-        "plot" => new(meta, _ => new PlotStage(new PlotParams(), Get("aggregate").Output(RunsTable.FileName), RunInputs())),
+        "aggregate" => new(meta, _ => new AggregateStage(AggregateParamsOf(_experiment), RunInputs())),
+        "plot" => new(meta, _ => new PlotStage(new PlotParams(), Get("aggregate").Output(RunsTable.FileName), RunInputs(),
+            Get("aggregate").Output(RunSummary.FileName), Get("aggregate").Output(AggregateStage.PerClassFile))),
         "report" => new(meta, _ => BuildReport()) { Publish = PublishReport },
         _ => throw new InvalidOperationException($"step '{meta.Name}' of FlowSteps.All has no stage in ExperimentFlow.Wire"),
     };
@@ -302,14 +303,26 @@ public sealed class ExperimentFlow
         return new TrainStage(p, inputs, t.Threads, device, _options.CudaProbe);
     }
 
-    /// <summary>Every run's metrics.json; a run not in the cache is passed as missing, and the report says so.</summary>
+    /// <summary>
+    /// Every run's metrics.json, test predictions and its split's classes.csv; a run not in the cache is
+    /// passed as missing, and the report says so.
+    /// </summary>
     private List<RunInput> RunInputs() => AllUnits(FlowSteps.Get("train")).Select(unit =>
     {
-        Artifact? metrics = null;
-        try { metrics = Get("train", unit).Output(RunMetrics.FileName); }
+        Manifest? train = null;
+        try { train = Get("train", unit); }
         catch (NotReady) { }
-        return new RunInput(unit.Model!.Name, unit.Run!.Value, metrics);
+        Artifact? classes = null;
+        if (train is not null)
+            try { classes = SplitFor(unit).Output("classes.csv"); }
+            catch (NotReady) { }
+        return new RunInput(unit.Model!.Name, unit.Run!.Value, train?.Output(RunMetrics.FileName),
+            train is not null && train.Outputs.ContainsKey(TrainStage.Predictions) ? train.Output(TrainStage.Predictions) : null, classes);
     }).ToList();
+
+    /// <summary>What Aggregate reads of the experiment: the reference figures, the design, the epoch cap, and each model's kind (for pairing).</summary>
+    private static AggregateParams AggregateParamsOf(Experiment e) => new(e.Reference, e.Resample, e.Train.Epochs,
+        new SortedDictionary<string, ModelTraits>(e.ModelList.ToDictionary(m => m.Name, m => new ModelTraits(m.Kind)), StringComparer.Ordinal));
 
     private ReportStage BuildReport()
     {
@@ -322,8 +335,8 @@ public sealed class ExperimentFlow
         var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
             // The device is where the study ran, not what it is: the same report on any device.
             CanonicalJson.ToNode(e.Train with { Device = null })!.AsObject(), lockEntries, GitCommit());
-        var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
-        return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures);
+        var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
+        return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures, aggregate.Output(AggregateStage.PerClassFile));
     }
 
     /// <summary>Report's Publish: the document, its figures as SVG beside the PNGs, in report/.</summary>

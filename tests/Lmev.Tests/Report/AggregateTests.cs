@@ -23,12 +23,10 @@ public sealed class AggregateTests
 
         Assert.Equal(32, rows.Count);
         Assert.All(rows, r => Assert.Equal(RunStatus.Ok, r.Status));
-        Assert.Equal(0.7434, Math.Round(s.Languages.Single(g => g.Key == "es").Mean!.Value, 4));
-        Assert.Equal(0.7190, Math.Round(s.Languages.Single(g => g.Key == "en").Mean!.Value, 4));
         var best = s.Models.MaxBy(g => g.Mean)!;
-        Assert.Equal(("nnlm-es-dim50-with-normalization", 0.7536, 4), (best.Key, Math.Round(best.Mean!.Value, 4), best.N));
+        Assert.Equal(("nnlm-es-dim50-with-normalization", 0.7536, 4), (best.Model, Math.Round(best.Mean!.Value, 4), best.N));
         Assert.All(s.Models, g => Assert.Equal(4, g.N));
-        Assert.Equal(["128", "50"], s.Dims.Select(g => g.Key));
+        Assert.All(s.Models, g => Assert.Equal("t", g.Interval));
         Assert.Equal(["Tesla P100-PCIE-16GB", "Tesla T4"], s.Devices.Select(g => g.Key));
     }
 
@@ -104,35 +102,68 @@ public sealed class AggregateTests
     }
 
     [Fact]
-    public void Std_is_the_sample_std_and_groups_cover_language_dim_normalisation_mode_device()
+    public void Std_is_the_sample_std_models_carry_their_factors_and_an_interval_and_devices_their_time()
     {
         using var dir = new TempDir();
         var (s, _, _) = Aggregate(dir, Runs.Write(dir, Runs.Small()));
-        var es = s.Models.Single(g => g.Key == "es-dim50-norm");
+        var es = s.Models.Single(g => g.Model == "es-dim50-norm");
         Assert.Equal(0.01, es.Std!.Value, 12); // 0.80, 0.81, 0.82: n − 1 in the denominator
-        Assert.Equal(["en", "es"], s.Languages.Select(g => g.Key));
-        Assert.Equal([3, 6], s.Languages.Select(g => g.N));
-        Assert.Equal(["128", "50"], s.Dims.Select(g => g.Key));
-        Assert.Equal(["false", "true"], s.Normalizations.Select(g => g.Key));
-        Assert.Equal(["frozen"], s.Modes.Select(g => g.Key));
+        Assert.Equal(("es", 50, true, "frozen"), (es.Language, es.Dim, es.Normalization, es.Mode));
+        Assert.Equal(0.81 - 4.302653 * 0.01 / Math.Sqrt(3), es.Low!.Value, 6); // t interval over 3 runs
         Assert.Equal(["cpu: test", "cuda: NVIDIA H200"], s.Devices.Select(g => g.Key));
         Assert.Equal(4, s.Devices[1].MeanTrainSeconds!.Value, 12);
         Assert.Equal(["0.107.0"], s.Versions["torchsharp"]);
     }
 
     [Fact]
-    public void Reference_figures_are_compared_per_model_and_language()
+    public void Reference_figures_are_compared_per_model_with_welch_against_the_published_runs()
     {
         using var dir = new TempDir();
         var reference = new ReferenceFigures("the study",
             new SortedDictionary<string, double> { ["es-dim128"] = 0.75, ["not-run"] = 0.7 },
-            new SortedDictionary<string, double> { ["es"] = 0.80 });
+            new SortedDictionary<string, double[]> { ["es-dim128"] = [0.74, 0.75, 0.76] });
         var (s, _, _) = Aggregate(dir, Runs.Write(dir, Runs.Small()), reference);
         var r = s.Reference!;
         Assert.Equal("the study", r.Source);
-        Assert.Equal(0.02, r.Models.Single(c => c.Key == "es-dim128").Difference!.Value, 12);
-        Assert.Null(r.Models.Single(c => c.Key == "not-run").Ours);
-        Assert.Equal(0.79 - 0.80, r.Languages.Single().Difference!.Value, 12);
+        var m = r.Models.Single(c => c.Model == "es-dim128");
+        Assert.Equal(0.02, m.Difference!.Value, 12);
+        Assert.Equal((3, 2.449490), (m.PublishedRuns, Math.Round(m.Statistic!.Value, 6))); // 0.02 / √(0.0001/3 · 2)
+        Assert.Equal(m.P, m.PHolm); // one test
+        Assert.Null(r.Models.Single(c => c.Model == "not-run").Ours);
+    }
+
+    [Fact]
+    public void Predictions_give_per_class_recall_confusions_a_paired_bootstrap_and_a_single_run_interval()
+    {
+        using var dir = new TempDir();
+        var runs = Runs.WriteWithPredictions(dir,
+        [
+            ("x-dim50", 50, 1, 0.9), ("x-dim50", 50, 2, 0.85),
+            ("x-dim128", 128, 1, 0.6), ("x-dim128", 128, 2, 0.65),
+            ("solo-dim300", 300, 1, 0.7),
+        ], new Dictionary<string, string> { ["solo-dim300"] = "pt" });
+        var (s, _, m) = Aggregate(dir, runs);
+        var pair = Assert.Single(s.Comparisons);
+        Assert.Equal(("dim", "x-dim50", "x-dim128", PairComparison.PairedBootstrap), (pair.Factor, pair.ModelA, pair.ModelB, pair.Test));
+        Assert.True(pair.Low < pair.Difference && pair.Difference < pair.High);
+        Assert.True(pair.Significant);
+        var solo = s.Models.Single(g => g.Model == "solo-dim300");
+        Assert.Equal("bootstrap", solo.Interval);
+        Assert.True(solo.Low < solo.Mean && solo.Mean < solo.High);
+        Assert.Equal(["solo-dim300"], s.Factors.Single(f => f.Factor == "dim").Unpaired);
+
+        var best = s.Best!;
+        Assert.Equal(("x-dim50", 2), (best.Model, best.Runs));
+        Assert.Equal(Runs.Categories.Length, best.Classes);
+        Assert.True(best.Lowest.Zip(best.Lowest.Skip(1)).All(p => p.First.Recall <= p.Second.Recall));
+        Assert.All(best.Lowest, c => Assert.Equal(Runs.TrainRows(c.Category), c.Train));
+        Assert.True(best.Confusions.Zip(best.Confusions.Skip(1)).All(p => p.First.Count >= p.Second.Count));
+        var top = best.Confusions[0];
+        Assert.Equal(top.Count / 40.0, top.Share, 12); // 20 titles of the class in each of 2 runs
+        Assert.Equal(5, (int)m.Report["withPredictions"]!);
+        var perClass = File.ReadAllLines(Path.Combine(m.Directory, AggregateStage.PerClassFile));
+        Assert.Equal("model,category,train,support,correct,recall", perClass[0]);
+        Assert.Equal(1 + 3 * Runs.Categories.Length, perClass.Length);
     }
 
     [Fact]

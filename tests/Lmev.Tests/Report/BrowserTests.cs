@@ -55,7 +55,7 @@ public sealed partial class BrowserTests(ITestOutputHelper output)
         var widths = check.GetProperty("images").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         output.WriteLine($"tables {tables}, image widths {string.Join(", ", widths)}");
         Assert.True(tables >= 5, $"{tables} tables");
-        Assert.Equal(5, widths.Length);
+        Assert.Equal(Lmev.Stages.Plot.PlotStage.Figures.Count - 1, widths.Length); // all but published_vs_ours (no reference figures)
         Assert.All(widths, w => Assert.True(w > 0, "an image did not load"));
 
         foreach (var (name, size) in new[] { ("report-desktop.png", "1280,4000"), ("report-phone.png", "390,3000") })
@@ -68,5 +68,44 @@ public sealed partial class BrowserTests(ITestOutputHelper output)
             Assert.True(File.Exists(shot) && new FileInfo(shot).Length > 10_000, $"no screenshot at {shot}");
             output.WriteLine($"screenshot: {shot}");
         }
+    }
+
+    [SkippableFact]
+    public void A_report_with_hostile_names_runs_no_script_and_shows_the_names_as_written()
+    {
+        Skip.If(Chromium is null, "chromium is not installed (apt-get install chromium; .ci/run does)");
+        using var dir = new TempDir();
+        var (_, html, _) = ReportTests.Report(dir, ReportTests.HostileRuns(dir), "hostile");
+        var probe = Path.Combine(dir.Path, "probe.html");
+        // The probe runs last: it records whether any script from the data ran (they set window.lmevPwned),
+        // how many script and img elements the page holds, and whether each hostile name is in the text as written.
+        var names = JsonSerializer.Serialize(ReportTests.Hostile.Concat(Runs.Categories).ToArray());
+        File.WriteAllText(probe, html.Replace("</body>", $$"""
+            <script>window.addEventListener('load', () => {
+              const text = document.body.innerText;
+              document.body.setAttribute('data-lmev-check', JSON.stringify({
+                pwned: window.lmevPwned === undefined ? 0 : window.lmevPwned,
+                scripts: document.querySelectorAll('script').length,
+                images: Array.from(document.images).map(i => i.naturalWidth),
+                shown: {{names}}.map(n => text.includes(n)) })); });</script></body>
+            """));
+        using var profile = new TempDir();
+        var dom = RunChromium(profile, "--virtual-time-budget=10000", "--dump-dom", new Uri(probe).AbsoluteUri);
+        var match = CheckAttribute().Match(dom);
+        Assert.True(match.Success, "the page did not finish loading");
+        var check = JsonDocument.Parse(System.Net.WebUtility.HtmlDecode(match.Groups[1].Value)).RootElement;
+        output.WriteLine(check.ToString());
+        Assert.Equal(0, check.GetProperty("pwned").GetInt32());
+        Assert.Equal(1, check.GetProperty("scripts").GetInt32()); // the probe's own
+        var widths = check.GetProperty("images").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(Lmev.Stages.Plot.PlotStage.Figures.Count - 1, widths.Length); // the figures, no <img> from the data
+        Assert.All(widths, w => Assert.True(w > 0, "an image did not load"));
+        Assert.All(check.GetProperty("shown").EnumerateArray(), (e, i) => Assert.True(e.GetBoolean(), $"'{ReportTests.Hostile.Concat(Runs.Categories).ElementAt(i)}' is not shown as written"));
+
+        var shot = Path.Combine(AppContext.BaseDirectory, "report", "report-hostile.png");
+        File.Delete(shot);
+        using var p2 = new TempDir();
+        RunChromium(p2, "--window-size=1280,6000", $"--screenshot={shot}", new Uri(Path.Combine(AppContext.BaseDirectory, "report", "hostile", Lmev.Stages.Report.ReportStage.Html)).AbsoluteUri);
+        output.WriteLine($"screenshot: {shot}");
     }
 }

@@ -13,11 +13,12 @@ public sealed class PlotTests
     public static string FiguresFolder(string name) => Path.Combine(AppContext.BaseDirectory, "figures", name);
 
     /// <summary>Runs Aggregate then Plot on <paramref name="runs"/> and copies the figures to <see cref="FiguresFolder"/>.</summary>
-    internal static Manifest AggregateAndPlot(TempDir dir, IReadOnlyList<RunInput> runs, string name, PlotParams? p = null)
+    internal static Manifest AggregateAndPlot(TempDir dir, IReadOnlyList<RunInput> runs, string name, PlotParams? p = null, AggregateParams? aggregateParams = null)
     {
         var cache = Path.Combine(dir.Path, "cache");
-        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(), runs), cache);
-        var (plot, _) = StageRunner.Run(new PlotStage(p ?? new PlotParams(), aggregate.Output(RunsTable.FileName), runs), cache);
+        var (aggregate, _) = StageRunner.Run(new AggregateStage(aggregateParams ?? new AggregateParams(), runs), cache);
+        var (plot, _) = StageRunner.Run(new PlotStage(p ?? new PlotParams(), aggregate.Output(RunsTable.FileName), runs,
+            aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile)), cache);
         var keep = FiguresFolder(name);
         Directory.CreateDirectory(keep);
         foreach (var file in plot.Outputs.Keys.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
@@ -25,14 +26,36 @@ public sealed class PlotTests
         return plot;
     }
 
+    /// <summary>The figures of an experiment without reference figures.</summary>
+    private static readonly IReadOnlyList<string> Drawn = PlotStage.Figures.Where(f => f != PlotStage.Published).ToList();
+
+    [Fact]
+    public void Recall_by_class_frequency_and_published_runs_over_ours_are_drawn()
+    {
+        using var dir = new TempDir();
+        var runs = Runs.WriteWithPredictions(dir, [("x-dim50", 50, 1, 0.9), ("x-dim50", 50, 2, 0.85), ("x-dim128", 128, 1, 0.6), ("x-dim128", 128, 2, 0.65)]);
+        var reference = new Lmev.Stages.Aggregate.ReferenceFigures("el estudio",
+            new SortedDictionary<string, double> { ["x-dim50"] = 0.80, ["x-dim128"] = 0.70 },
+            new SortedDictionary<string, double[]> { ["x-dim50"] = [0.79, 0.80, 0.81, 0.80], ["x-dim128"] = [0.69, 0.70, 0.71, 0.70] });
+        var m = AggregateAndPlot(dir, runs, "errors", aggregateParams: new AggregateParams(reference));
+        foreach (var f in new[] { "recall_vs_frequency", PlotStage.Published })
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(m.Directory, f + ".png"));
+            Assert.Equal(1000, bitmap.Width);
+            Assert.Contains("<svg", File.ReadAllText(Path.Combine(m.Directory, f + ".svg")));
+        }
+        Assert.Contains("Filas de entrenamiento", File.ReadAllText(Path.Combine(m.Directory, "recall_vs_frequency.svg")));
+        Assert.Contains("publicadas", File.ReadAllText(Path.Combine(m.Directory, PlotStage.Published + ".svg")));
+    }
+
     [Fact]
     public void Each_figure_is_written_as_png_and_svg_under_the_studys_names()
     {
         using var dir = new TempDir();
         var m = AggregateAndPlot(dir, Runs.Write(dir, Runs.Small()), "small");
-        var expected = PlotStage.Figures.SelectMany(f => new[] { f + ".png", f + ".svg" }).Order(StringComparer.Ordinal);
+        var expected = Drawn.SelectMany(f => new[] { f + ".png", f + ".svg" }).Order(StringComparer.Ordinal);
         Assert.Equal(expected, m.Outputs.Keys.Where(k => k != Manifest.FileName).Order(StringComparer.Ordinal));
-        foreach (var f in PlotStage.Figures)
+        foreach (var f in Drawn)
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(m.Directory, f + ".png"));
             Assert.Equal(1000, bitmap.Width);
@@ -47,7 +70,7 @@ public sealed class PlotTests
         using var dir = new TempDir();
         var m = AggregateAndPlot(dir, Runs.Write(dir, Runs.Small()), "small");
         // The title strip of every figure has dark text pixels (ScottPlot draws none when its font is missing).
-        foreach (var f in PlotStage.Figures)
+        foreach (var f in Drawn)
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(m.Directory, f + ".png"));
             var dark = 0;
@@ -90,7 +113,7 @@ public sealed class PlotTests
     {
         using var dir = new TempDir();
         var m = AggregateAndPlot(dir, [new RunInput("m", 1, null), new RunInput("m", 2, null)], "no-runs");
-        Assert.Equal(10, m.Outputs.Count);
+        Assert.Equal(2 * Drawn.Count, m.Outputs.Count);
     }
 
     [SkippableFact]

@@ -18,13 +18,16 @@ public sealed partial class ReportTests
         "0123456789abcdef0123456789abcdef01234567");
 
     /// <summary>Aggregate → Plot → Report through the real cache; the report is left in the test output folder.</summary>
-    private static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null, bool resample = false)
+    internal static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null, bool resample = false,
+        ReportParams? reportParams = null)
     {
         var cache = Path.Combine(dir.Path, "cache");
-        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference), runs), cache);
-        var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs), cache);
-        var figures = PlotStage.Figures.Select(f => plot.Output(f + ".png")).ToList();
-        var (report, _) = StageRunner.Run(new ReportStage(Params(resample: resample), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures), cache);
+        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference, resample, 10), runs), cache);
+        var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs,
+            aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile)), cache);
+        var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
+        var (report, _) = StageRunner.Run(new ReportStage(reportParams ?? Params(resample: resample), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures,
+            aggregate.Output(AggregateStage.PerClassFile)), cache);
         var keep = Path.Combine(AppContext.BaseDirectory, "report", name);
         Directory.CreateDirectory(keep);
         foreach (var file in report.Outputs.Keys) File.Copy(Path.Combine(report.Directory, file), Path.Combine(keep, file), overwrite: true);
@@ -45,14 +48,14 @@ public sealed partial class ReportTests
         var (md, html, m) = Report(dir, Runs.Write(dir, Runs.Small()), "small");
 
         Assert.StartsWith("# Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase", md);
-        Assert.Contains("| es-dim50-norm | 3 | 0.8100 | 0.0100 | 0.8000 | 0.8200 | 0 |", md);
-        Assert.Contains("| Español | 6 | 0.7900 |", md);
-        Assert.Contains("- Los modelos en español promediaron BAC = 0.7900 frente a 0.7100 de los modelos en inglés", md);
+        Assert.Contains("| es-dim50-norm | 3 | 0.8100 | 0.7852 – 0.8348 | 0.0100 | 0.8000 | 0.8200 | 0 |", md);
+        Assert.DoesNotContain("### Por idioma", md); // no pooled table by language, dimension, …
+        Assert.Contains("- Idioma: es-dim50-norm (español) frente a en-dim50-norm-with-a-rather-long-name (inglés): diferencia +0.1000", md);
         Assert.Contains("0123456789abcdef0123456789abcdef01234567", md);
         Assert.Contains("`" + new string('a', 64) + "`", md);
         Assert.Contains("torchsharp 0.107.0", md);
         Assert.Contains("Semillas registradas: 1001, 1002, 1003", md);
-        foreach (var f in PlotStage.Figures)
+        foreach (var f in PlotStage.Figures.Where(f => f != PlotStage.Published))
         {
             Assert.Contains($"]({f}.png)", md);
             Assert.True(m.Outputs.ContainsKey(f + ".png"), $"{f}.png is copied beside README.md");
@@ -60,7 +63,7 @@ public sealed partial class ReportTests
         Assert.Contains(RunsTable.FileName, m.Outputs.Keys);
         Assert.Contains(RunSummary.FileName, m.Outputs.Keys);
 
-        Assert.Equal(PlotStage.Figures.Count, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
+        Assert.Equal(PlotStage.Figures.Count - 1, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
         Assert.DoesNotContain("src=\"bac_", html); // nothing linked outside the file
         Assert.Contains("<table>", html);
         Assert.Contains("<td>es-dim50-norm</td>", html);
@@ -87,8 +90,8 @@ public sealed partial class ReportTests
     {
         using var dir = new TempDir();
         var (md, html, _) = Report(dir, Runs.Write(dir, [Runs.Make("solo", 1, 0.6)]), "one-run");
-        Assert.Contains("| solo | 1 | 0.6000 | indefinida | 0.6000 | 0.6000 | 0 |", md);
-        Assert.Contains("desviación estándar indefinida", md);
+        Assert.Contains("| solo | 1 | 0.6000 | — | indefinida | 0.6000 | 0.6000 | 0 |", md);
+        Assert.Contains("La desviación estándar es indefinida para solo", md);
         Assert.DoesNotContain("de los modelos en", md);
         Assert.Contains(">indefinida</td>", html);
     }
@@ -108,7 +111,7 @@ public sealed partial class ReportTests
         Assert.Contains("### Ejecuciones excluidas de las medias", md);
         Assert.Contains("| m | 3 | diverged |", md);
         Assert.Contains("| m | 4 | missing |", md);
-        Assert.Contains("| m | 2 | 0.7500 | 0.0707 | 0.7000 | 0.8000 | 2 |", md);
+        Assert.Contains("| m | 2 | 0.7500 | 0.1147 – 1.3853 | 0.0707 | 0.7000 | 0.8000 | 2 |", md);
     }
 
     [SkippableFact]
@@ -116,13 +119,48 @@ public sealed partial class ReportTests
     {
         var runs = ReferenceRuns.Read(SharedData.Require("reference-runs.csv"));
         var reference = new ReferenceFigures("el estudio original",
-            new SortedDictionary<string, double> { ["nnlm-es-dim50-with-normalization"] = 0.7536, ["nnlm-en-dim50"] = 0.7047 },
-            new SortedDictionary<string, double> { ["es"] = 0.7434, ["en"] = 0.7190 });
+            new SortedDictionary<string, double> { ["nnlm-es-dim50-with-normalization"] = 0.7536, ["nnlm-en-dim50-with-normalization"] = 0.7235, ["nnlm-en-dim50"] = 0.7047 },
+            new SortedDictionary<string, double[]> { ["nnlm-en-dim50"] = runs.Where(r => r.Model == "nnlm-en-dim50").Select(r => r.Test.BalancedAccuracy).ToArray() });
         using var dir = new TempDir();
-        var (md, _, _) = Report(dir, Runs.Write(dir, runs), "reference", reference);
-        Assert.Contains("### Comparación con el estudio original", md);
-        Assert.Contains("| Español | 0.7434 | 0.7434 | ", md);
-        Assert.Contains("El orden entre idiomas (Español > Inglés) coincide con el publicado.", md);
+        var (md, _, m) = Report(dir, Runs.Write(dir, runs), "reference", reference, resample: true);
+        Assert.Contains("### Publicado frente a reproducido (el estudio original)", md);
+        Assert.Contains("| nnlm-en-dim50 | 0.7047 | 4 | 0.7047 |", md);
+        Assert.Contains("| nnlm-es-dim50-with-normalization | 0.7536 | 0 | 0.7536 |", md);
+        Assert.Contains("- Normalización: el estudio publicó nnlm-en-dim50-with-normalization > nnlm-en-dim50 (+0.0188)", md);
+        Assert.Contains("published_vs_ours.png", md);
         Assert.Contains("Tesla T4", md);
+        Assert.Contains("t de Welch", md);
+    }
+
+    /// <summary>Runs whose model and category names hold Markdown and HTML.</summary>
+    internal static List<RunInput> HostileRuns(TempDir dir) => Runs.WriteWithPredictions(dir,
+    [
+        (Hostile[0], 50, 1, 0.9), (Hostile[0], 50, 2, 0.88),
+        (Hostile[1], 128, 1, 0.7), (Hostile[1], 128, 2, 0.72),
+        (Hostile[2], 300, 1, 0.5),
+    ]);
+
+    public static readonly string[] Hostile = ["m|1*bold*", "<img src=x onerror=\"window.lmevPwned=3\">", "<script>window.lmevPwned=4</script>"];
+
+    [Fact]
+    public void Names_with_markdown_and_html_stay_text_and_tables_keep_their_shape()
+    {
+        using var dir = new TempDir();
+        var p = Params() with { Description = "Descripción con <script>window.lmevPwned=5</script> y *énfasis*" };
+        var (md, html, _) = Report(dir, HostileRuns(dir), "hostile", reportParams: p);
+        // No raw tag survives into the page: every '<' from data is shown as text.
+        Assert.DoesNotContain("<script>window", html);
+        Assert.DoesNotContain("<img src=x", html);
+        Assert.DoesNotContain("<em>bold</em>", html);
+        Assert.Contains("&lt;script&gt;window.lmevPwned=4&lt;/script&gt;", html);
+        Assert.Contains("m|1*bold*", System.Net.WebUtility.HtmlDecode(Regex.Replace(html, "<[^>]+>", "")));
+        // Every table row has as many cells as its header.
+        foreach (Match table in Regex.Matches(html, "<table>.*?</table>", RegexOptions.Singleline))
+        {
+            var rows = Regex.Matches(table.Value, "<tr>.*?</tr>", RegexOptions.Singleline).Select(r => Regex.Matches(r.Value, "<t[hd][ >]").Count).ToList();
+            Assert.All(rows, n => Assert.Equal(rows[0], n));
+        }
+        Assert.Contains(@"m\|1\*bold\*", md);
+        Assert.Contains(@"\<script\>", md);
     }
 }

@@ -28,6 +28,48 @@ internal static class Runs
             return new RunInput(m.Model, m.Run, StageRunner.FileArtifact(path));
         }).ToList();
 
+    /// <summary>Categories of the runs with predictions; some names carry Markdown and HTML.</summary>
+    public static readonly string[] Categories =
+        ["MLA1051", "MLA1055", "a|b*c*", "<img src=x onerror=\"window.lmevPwned=1\">", "<script>window.lmevPwned=2</script>", "Ropa _y_ `calzado` [x](y)"];
+
+    /// <summary>Training rows of a category in the made-up split: 100, 200, … by its position.</summary>
+    public static double TrainRows(string category) => 100 * (Array.IndexOf(Categories, category) + 1);
+
+    /// <summary>
+    /// Runs on one shared split of 20 test titles per category, each with its test-predictions.csv and
+    /// the split's classes.csv; run k of a model gets title i right when a fixed pseudo-random draw is
+    /// below <c>accuracy</c>, and otherwise predicts the next category. The metrics' BAC is the predictions'.
+    /// </summary>
+    public static List<RunInput> WriteWithPredictions(TempDir dir, IEnumerable<(string Model, int Dim, int Run, double Accuracy)> runs, IReadOnlyDictionary<string, string>? languages = null)
+    {
+        var classes = dir.File("split/classes.csv", "label,category,train,val,test\n" + string.Concat(Categories.Select((c, i) =>
+            $"{i},\"{c.Replace("\"", "\"\"")}\",{TrainRows(c)},5,20\n")));
+        var classesArtifact = StageRunner.FileArtifact(classes);
+        var result = new List<RunInput>();
+        foreach (var (model, dim, run, accuracy) in runs)
+        {
+            var random = SeededRandom.For((ulong)run, model);
+            var lines = new List<string> { "title,category,predicted" };
+            var recall = new double[Categories.Length];
+            for (var i = 0; i < 20 * Categories.Length; i++)
+            {
+                var truth = i % Categories.Length;
+                var right = random.NextDouble() < accuracy * (1 - 0.1 * truth / Categories.Length);
+                if (right) recall[truth] += 1.0 / 20;
+                var predicted = right ? truth : (truth + 1) % Categories.Length;
+                lines.Add($"título {i},{Quote(Categories[truth])},{Quote(Categories[predicted])}");
+            }
+            var predictions = dir.File($"runs/{result.Count}/test-predictions.csv", string.Join("\n", lines) + "\n");
+            var metrics = Make(model, run, recall.Average(), languages?.GetValueOrDefault(model) ?? "es", dim);
+            var path = dir.File($"runs/{result.Count}/{RunMetrics.FileName}");
+            metrics.Write(path);
+            result.Add(new RunInput(model, run, StageRunner.FileArtifact(path), StageRunner.FileArtifact(predictions), classesArtifact));
+        }
+        return result;
+    }
+
+    private static string Quote(string field) => "\"" + field.Replace("\"", "\"\"") + "\"";
+
     /// <summary>Two Spanish and one English model, 3 runs each, Spanish clearly better.</summary>
     public static List<RunMetrics> Small() =>
     [

@@ -1,4 +1,4 @@
 namespace Lmev.Pipeline.Results;
 
-/// <summary>Our means next to a published study's, per model and per language.</summary>
-public sealed record ReferenceSummary(string Source, IReadOnlyList<ReferenceComparison> Models, IReadOnlyList<ReferenceComparison> Languages);
+/// <summary>Our results beside a published study's: per model, and each published like-for-like difference.</summary>
+public sealed record ReferenceSummary(string Source, IReadOnlyList<ReferenceModel> Models, IReadOnlyList<PublishedClaim> Claims);

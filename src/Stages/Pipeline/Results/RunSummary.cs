@@ -3,27 +3,33 @@ using System.Text.Json;
 namespace Lmev.Pipeline.Results;
 
 /// <summary>
-/// summary.json, written by Aggregate: statistics of test balanced accuracy per model and per
-/// language, dimension, normalisation, training mode and device (group keys: <c>"50"</c>,
-/// <c>"true"</c>/<c>"false"</c>, …), the runs left out and why, the software versions the runs
-/// recorded, and the comparison with published figures when the experiment has some.
+/// summary.json, written by Aggregate: every figure the report prints. Per model, test balanced
+/// accuracy with its 95 % interval; the like-for-like comparisons (models differing in one factor
+/// alone) with their intervals, tests and p-values before and after Holm's correction, summarised per
+/// factor; how each run's training ended; where the best model errs; training time per device; the
+/// runs left out and why; the software versions the runs recorded; the comparison with published
+/// figures when the experiment has some. No mean pools unlike models.
 /// </summary>
+/// <param name="Design"><c>"paired"</c> (the runs share one split) or <c>"independent"</c> (runs.resample).</param>
 /// <param name="Runs">Expected runs, usable or not.</param>
 /// <param name="Ok">Runs that entered the statistics.</param>
 /// <param name="StatusCounts">Runs per status (<see cref="RunStatus"/>).</param>
+/// <param name="Best">The model with the highest mean, and where it errs; null without predictions.</param>
 /// <param name="Versions">Each library the runs recorded, with every distinct version seen.</param>
 public sealed record RunSummary(
     string Experiment,
     string Metric,
+    string Design,
     int Runs,
     int Ok,
     SortedDictionary<string, int> StatusCounts,
     IReadOnlyList<ExcludedRun> Excluded,
-    IReadOnlyList<GroupStats> Models,
-    IReadOnlyList<GroupStats> Languages,
-    IReadOnlyList<GroupStats> Dims,
-    IReadOnlyList<GroupStats> Normalizations,
-    IReadOnlyList<GroupStats> Modes,
+    IReadOnlyList<ModelStats> Models,
+    IReadOnlyList<PairComparison> Comparisons,
+    IReadOnlyList<FactorSummary> Factors,
+    IReadOnlyList<ModelHealth> Health,
+    IReadOnlyList<RunHealth> RunHealth,
+    ModelErrors? Best,
     IReadOnlyList<GroupStats> Devices,
     SortedDictionary<string, string[]> Versions,
     ReferenceSummary? Reference)
@@ -31,6 +37,9 @@ public sealed record RunSummary(
     public const string FileName = "summary.json";
 
     public const string BalancedAccuracy = "balancedAccuracy";
+
+    public const string Paired = "paired";
+    public const string Independent = "independent";
 
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, RunMetrics.Json) + "\n");
 
