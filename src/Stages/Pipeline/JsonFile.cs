@@ -26,7 +26,7 @@ public static class JsonFile
         if (!File.Exists(path)) throw new LmevException($"{path}: file not found{(expected is null ? "" : $"; expected {expected}")}");
         var bytes = File.ReadAllBytes(path);
         var lines = new Dictionary<string, long>(StringComparer.Ordinal);
-        var problems = JsonShape.Check(typeof(T), bytes, lines).ToList();
+        var problems = JsonShape.Check(typeof(T), bytes, lines, options ?? Strict).ToList();
         T? value = default;
         try
         {

@@ -23,11 +23,13 @@ public static class JsonShape
     private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.CamelCase;
 
     /// <param name="lines">Filled with the line of every value's JSON path, so that later checks can say where.</param>
-    public static IReadOnlyList<JsonProblem> Check(Type type, ReadOnlySpan<byte> utf8, Dictionary<string, long>? lines = null)
+    /// <param name="options">The options the document will be bound with: their number handling (named floats such as
+    /// "NaN", numbers in strings) is allowed here too.</param>
+    public static IReadOnlyList<JsonProblem> Check(Type type, ReadOnlySpan<byte> utf8, Dictionary<string, long>? lines = null, JsonSerializerOptions? options = null)
     {
         var problems = new List<JsonProblem>();
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var index = new LineIndex(utf8, lines ?? []);
+        var index = new LineIndex(utf8, lines ?? [], options?.NumberHandling ?? JsonNumberHandling.Strict);
         try
         {
             if (reader.Read()) Value(ref reader, type, "", problems, index);
@@ -67,6 +69,7 @@ public static class JsonShape
         if (type.IsEnum) { if (reader.TokenType != JsonTokenType.String) Wrong(ref reader, Expected(type)); return; }
         if (IsInteger(type))
         {
+            if (lines.Numbers.HasFlag(JsonNumberHandling.AllowReadingFromString) && reader.TokenType == JsonTokenType.String) return;
             var ok = reader.TokenType == JsonTokenType.Number &&
                      (type == typeof(ulong) ? reader.TryGetUInt64(out _) : reader.TryGetInt64(out var v) && InRange(type, v));
             if (!ok) Wrong(ref reader, Expected(type));
@@ -74,7 +77,10 @@ public static class JsonShape
         }
         if (type == typeof(double) || type == typeof(float) || type == typeof(decimal))
         {
-            if (reader.TokenType != JsonTokenType.Number) Wrong(ref reader, "a number");
+            var named = lines.Numbers.HasFlag(JsonNumberHandling.AllowNamedFloatingPointLiterals) && reader.TokenType == JsonTokenType.String &&
+                reader.GetString() is "NaN" or "Infinity" or "-Infinity";
+            var quoted = lines.Numbers.HasFlag(JsonNumberHandling.AllowReadingFromString) && reader.TokenType == JsonTokenType.String;
+            if (reader.TokenType != JsonTokenType.Number && !named && !quoted) Wrong(ref reader, "a number");
             return;
         }
         if (DictionaryValueType(type) is { } valueType)
@@ -185,9 +191,12 @@ public static class JsonShape
 
         public Dictionary<string, long> Paths { get; }
 
-        public LineIndex(ReadOnlySpan<byte> utf8, Dictionary<string, long> paths)
+        public JsonNumberHandling Numbers { get; }
+
+        public LineIndex(ReadOnlySpan<byte> utf8, Dictionary<string, long> paths, JsonNumberHandling numbers)
         {
             Paths = paths;
+            Numbers = numbers;
             for (var i = 0; i < utf8.Length; i++)
                 if (utf8[i] == '\n') _starts.Add(i + 1);
         }

@@ -74,7 +74,9 @@ public sealed partial class FanOutTests
                 trainExports.Add(trained);
             }
 
-            // report: Aggregate → Plot → Report (Cake's chain, every earlier step found in the imported entries).
+            // report: Aggregate → Plot → Report (Cake's chain, every earlier step found in the imported entries);
+            // the splits whole, since where each model errs needs each class's training frequency.
+            Import(report, prepared);
             Import(report, [.. trainExports]);
             var from = report.Log.Count;
             RunUpTo(report, "report");
