@@ -12,6 +12,7 @@ namespace Lmev.Tests.Transfer;
 /// nothing but exports: prepare, one train job per model, report. Its report must be the one a single
 /// folder makes running everything in sequence, training times aside.
 /// </summary>
+[Collection(TorchThreadsCollection.Name)]
 public sealed partial class FanOutTests
 {
     /// <summary>The steps before Train: a train job needs their manifests (keys), and only some of their data.</summary>
