@@ -27,7 +27,8 @@ namespace Lmev.Flow;
 /// <param name="Device">Train's device, over the experiment's <c>train.device</c> (<c>--device</c>): auto, cpu or cuda; null: the experiment's.</param>
 /// <param name="CudaProbe">How Train sees CUDA; null: libtorch's (tests fake one).</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
-    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null);
+    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null,
+    bool Partial = false);
 
 /// <summary>
 /// The pipeline's graph for one experiment: which stage follows which, its units (see
@@ -286,13 +287,22 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>Every run's metrics.json; a run not in the cache is passed as missing, and the report says so.</summary>
-    private List<RunInput> RunInputs() => AllUnits(FlowSteps.Get("train")).Select(unit =>
+    /// <summary>
+    /// Every run, with its metrics where it was trained. With none trained, Aggregate (and so Plot and Report) is not
+    /// ready, as any step whose input is missing, unless <see cref="FlowOptions.Partial"/> asks to report what exists.
+    /// </summary>
+    private List<RunInput> RunInputs()
     {
-        Artifact? metrics = null;
-        try { metrics = Get("train", unit).Output(RunMetrics.FileName); }
-        catch (NotReady) { }
-        return new RunInput(unit.Model!.Name, unit.Run!.Value, metrics);
-    }).ToList();
+        var runs = AllUnits(FlowSteps.Get("train")).Select(unit =>
+        {
+            Artifact? metrics = null;
+            try { metrics = Get("train", unit).Output(RunMetrics.FileName); }
+            catch (NotReady) { }
+            return new RunInput(unit.Model!.Name, unit.Run!.Value, metrics);
+        }).ToList();
+        if (!_options.Partial && runs.All(r => r.Metrics is null)) throw new NotReady("train", new Unit());
+        return runs;
+    }
 
     private ReportStage BuildReport()
     {
