@@ -47,6 +47,7 @@ public static class LmevCommand
 
     private static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     private static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
+    private static readonly Option<bool> Partial = new("--partial") { Description = "Aggregate, plot or report the runs trained so far even when none is (by default these steps wait for at least one trained run)" };
     private static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
 
     public static RootCommand Build()
@@ -189,6 +190,9 @@ public static class LmevCommand
         ["download"] = [Locked],
         ["filter-spanish"] = [Strict],
         ["train"] = [Device],
+        ["aggregate"] = [Partial],
+        ["plot"] = [Partial],
+        ["report"] = [Partial],
     };
 
     /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
@@ -214,7 +218,7 @@ public static class LmevCommand
         var experiment = Lmev.Flow.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
             Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs),
-            Device: p.GetValue(Device));
+            Device: p.GetValue(Device), Partial: p.GetValue(Partial));
         return new ExperimentFlow(experiment, options);
     }
 

@@ -16,7 +16,7 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
 
     public string Name => "filter-spanish";
 
-    public int Version => 1;
+    public int Version => 2; // 2: RFC 4180 records (quoted line breaks kept in their field, a bad record skipped whole)
 
     public object Params => p;
 

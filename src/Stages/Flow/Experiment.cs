@@ -81,8 +81,18 @@ public sealed record Experiment(
 
     public static string FilePath(string root, string name) => System.IO.Path.Combine(root, "experiments", name + ".json");
 
+    /// <summary>
+    /// An experiment's name is a file name in experiments/ and a folder name under the cache's refs/, never a path:
+    /// letters, digits, '-', '_' or '.', not starting with '.' (as model names).
+    /// </summary>
+    public static bool IsValidName(string name) =>
+        name.Length > 0 && name[0] != '.' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
     public static Experiment Load(string root, string name)
     {
+        if (!IsValidName(name))
+            throw new LmevException($"--experiment '{name}': expected the name of a file in experiments/ without .json " +
+                "(letters, digits, '-', '_' or '.', not starting with '.'), not a path; for experiments/demo.json write --experiment demo");
         var path = FilePath(root, name);
         if (!File.Exists(path))
         {

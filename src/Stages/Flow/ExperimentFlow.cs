@@ -27,7 +27,8 @@ namespace Lmev.Flow;
 /// <param name="Device">Train's device, over the experiment's <c>train.device</c> (<c>--device</c>): auto, cpu or cuda; null: the experiment's.</param>
 /// <param name="CudaProbe">How Train sees CUDA; null: libtorch's (tests fake one).</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
-    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null);
+    IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null,
+    bool Partial = false);
 
 /// <summary>
 /// The pipeline's graph for one experiment: which stage follows which, its units (see
@@ -304,21 +305,27 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>
-    /// Every run's metrics.json, test predictions and its split's classes.csv; a run not in the cache is
-    /// passed as missing, and the report says so.
+    /// Every run's metrics.json, test predictions and its split's classes.csv; a run not in the cache is passed as
+    /// missing, and the report says so. With none trained, Aggregate (and so Plot and Report) is not ready, as any
+    /// step whose input is missing, unless <see cref="FlowOptions.Partial"/> asks to report what exists.
     /// </summary>
-    private List<RunInput> RunInputs() => AllUnits(FlowSteps.Get("train")).Select(unit =>
+    private List<RunInput> RunInputs()
     {
-        Manifest? train = null;
-        try { train = Get("train", unit); }
-        catch (NotReady) { }
-        Artifact? classes = null;
-        if (train is not null)
-            try { classes = SplitFor(unit).Output("classes.csv"); }
+        var runs = AllUnits(FlowSteps.Get("train")).Select(unit =>
+        {
+            Manifest? train = null;
+            try { train = Get("train", unit); }
             catch (NotReady) { }
-        return new RunInput(unit.Model!.Name, unit.Run!.Value, train?.Output(RunMetrics.FileName),
-            train is not null && train.Outputs.ContainsKey(TrainStage.Predictions) ? train.Output(TrainStage.Predictions) : null, classes);
-    }).ToList();
+            Artifact? classes = null;
+            if (train is not null)
+                try { classes = SplitFor(unit).Output("classes.csv"); }
+                catch (NotReady) { }
+            return new RunInput(unit.Model!.Name, unit.Run!.Value, train?.Output(RunMetrics.FileName),
+                train is not null && train.Outputs.ContainsKey(TrainStage.Predictions) ? train.Output(TrainStage.Predictions) : null, classes);
+        }).ToList();
+        if (!_options.Partial && runs.All(r => r.Metrics is null)) throw new NotReady("train", new Unit());
+        return runs;
+    }
 
     /// <summary>What Aggregate reads of the experiment: the reference figures, the design, the epoch cap, and each model's kind (for pairing).</summary>
     private static AggregateParams AggregateParamsOf(Experiment e) => new(e.Reference, e.Resample, e.Train.Epochs,

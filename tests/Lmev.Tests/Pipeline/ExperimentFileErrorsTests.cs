@@ -9,6 +9,20 @@ public sealed class ExperimentFileErrorsTests
 {
     private static LmevException Load(TestProject p) => Assert.Throws<LmevException>(() => p.Flow());
 
+    [Theory]
+    [InlineData("../experiments/demo")]
+    [InlineData("experiments/demo")]
+    [InlineData("..")]
+    [InlineData("/tmp/demo")]
+    public void An_experiment_name_that_is_a_path_is_refused_before_anything_is_written(string name)
+    {
+        using var p = new TestProject();
+        p.Save();
+        var e = Assert.Throws<LmevException>(() => p.Flow(name));
+        Assert.Contains($"--experiment '{name}': expected the name of a file in experiments/", e.Message);
+        Assert.False(Directory.Exists(p.CacheRoot));
+    }
+
     [Fact]
     public void An_unknown_key_names_the_keys_allowed_there_and_the_closest()
     {

@@ -7,6 +7,18 @@ namespace Lmev.Tests.Pipeline;
 public sealed class ExperimentFlowTests
 {
     [Fact]
+    public void Aggregate_refuses_when_no_run_is_trained_and_status_does_not_call_it_up_to_date()
+    {
+        using var project = new TestProject();
+        project.AddQuickModels();
+        project.RunAll();
+        var e = Assert.Throws<LmevException>(() => project.Flow().Run("aggregate"));
+        Assert.Contains("needs the output of 'train'", e.Message);
+        Assert.Contains("run `lmev train --experiment demo`", e.Message);
+        Assert.All(project.Flow().Status().Where(s => s.Step is "aggregate" or "plot" or "report"), s => Assert.NotEqual("up to date", s.State));
+    }
+
+    [Fact]
     public void An_identical_second_run_runs_no_stage()
     {
         using var project = new TestProject();

@@ -57,14 +57,58 @@ public sealed class FilterSpanishTests
         Assert.Equal("Mesa de luz,FURNITURE", rows[1]);
     }
 
+    private static byte[] Gzip(int rows)
+    {
+        var buffer = new MemoryStream();
+        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            gz.Write(Csv(string.Concat(Enumerable.Range(0, rows).Select(i => $"Mesa de luz {i},reliable,spanish,FURNITURE\n"))));
+        return buffer.ToArray();
+    }
+
+    [Theory]
+    [InlineData("half", "ends early")]
+    [InlineData("last 4 bytes", "ends early")]
+    [InlineData("last 8 bytes", "ends early")]
+    [InlineData("crc", "damaged")]
+    public void A_truncated_or_damaged_gzip_stops_the_stage_saying_so_and_publishes_nothing(string cut, string expected)
+    {
+        using var dir = new TempDir();
+        var whole = Gzip(20_000);
+        var bytes = cut switch
+        {
+            "half" => whole[..(whole.Length / 2)],
+            "last 4 bytes" => whole[..^4],
+            "last 8 bytes" => whole[..^8],
+            _ => whole.Select((b, i) => i == whole.Length - 6 ? (byte)(b ^ 1) : b).ToArray(), // a CRC-32 byte
+        };
+        var e = Assert.Throws<LmevException>(() => Filter(dir, bytes));
+        Assert.Contains("source.csv: the gzip", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.Empty(new StageCache(Path.Combine(dir.Path, "cache")).Entries());
+    }
+
     [Fact]
     public void An_unbalanced_quote_is_skipped_counted_and_reported_with_its_line()
     {
+        // RFC 4180: a quote never closed runs to the end of the file, which is then one bad row.
         using var dir = new TempDir();
-        var (m, rows) = Filter(dir, Csv("ok uno,reliable,spanish,A\n\"sin cerrar,reliable,spanish,A\nok dos,reliable,spanish,B\n\"cerrada\"x,reliable,spanish,C\n"));
-        Assert.Equal(3, rows.Length);
+        var (m, rows) = Filter(dir, Csv("ok uno,reliable,spanish,A\n\"cerrada\"x,reliable,spanish,C\nok dos,reliable,spanish,B\n\"sin cerrar,reliable,spanish,A\nnunca leída,reliable,spanish,B\n"));
+        Assert.Equal(["title,category", "ok uno,A", "ok dos,B"], rows);
         Assert.Equal(2, BadCount(m, "unbalanced quote"));
         Assert.Equal([3, 5], BadLines(m, "unbalanced quote"));
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void A_quoted_line_break_stays_in_its_field_and_the_next_row_is_read_whole(string eol)
+    {
+        using var dir = new TempDir();
+        var (m, _) = Filter(dir, Csv($"\"Once upon {eol}a time\",reliable,spanish,A{eol}siete,reliable,spanish,B{eol}"));
+        Assert.Equal(2, (long)m.Report["rowsKept"]!);
+        Assert.Equal(0, (long)m.Report["rowsBad"]!);
+        var text = File.ReadAllText(Path.Combine(m.Directory, FilterSpanishStage.Output));
+        Assert.Equal($"title,category\n\"Once upon {eol}a time\",A\nsiete,B\n", text);
     }
 
     [Fact]

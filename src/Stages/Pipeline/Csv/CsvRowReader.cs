@@ -9,7 +9,7 @@ namespace Lmev.Pipeline.Csv;
 public enum RowProblem
 {
     None,
-    /// <summary>A quoted field not closed on its line, or text right after a closing quote.</summary>
+    /// <summary>A quoted field never closed, text right after a closing quote, or a line break outside quotes.</summary>
     UnbalancedQuote,
     /// <summary>More or fewer fields than the header.</summary>
     WrongFieldCount,
@@ -18,11 +18,13 @@ public enum RowProblem
 }
 
 /// <summary>
-/// Streams RFC 4180 CSV (plain or gzip, detected by its magic bytes) one line at a time over raw
+/// Streams RFC 4180 CSV (plain or gzip, detected by its magic bytes) one record at a time over raw
 /// UTF-8 bytes, so memory does not depend on the file's size and a filter can pass rows through
-/// without decoding them. A record is one line: titles never hold line breaks, and reading a quoted
-/// line break as a bad row lets the reader resynchronise at the next line instead of swallowing the
-/// rest of the file after one stray quote.
+/// without decoding them. A quoted field may hold commas, doubled quotes, LF and CRLF (RFC 4180
+/// section 2, rules 6 and 7): a record ends at the first line break outside quotes, found by the
+/// parity of the quotes seen since the record began. A record that cannot be parsed is skipped
+/// whole, so its tail is never read as the next row; <see cref="LineNumber"/> is the physical line
+/// where the record starts. A UTF-8 byte order mark before the header is ignored.
 /// </summary>
 public sealed class CsvRowReader : IDisposable
 {
@@ -33,6 +35,7 @@ public sealed class CsvRowReader : IDisposable
     private byte[] _unquoted = new byte[4096];
     private readonly List<(int Start, int Length, bool Unquoted)> _fields = new(8);
     private int _lineStart, _lineLength;
+    private long _nextLine = 1;
 
     private readonly Stream? _file;
 
@@ -41,15 +44,15 @@ public sealed class CsvRowReader : IDisposable
         Path = path;
         _stream = stream;
         _file = file;
+        while (_end - _start < 3 && !_eof) Refill();
+        if (_buffer.AsSpan(_start, _end - _start).StartsWith("\uFEFF"u8)) _start += 3;
         if (!ReadLine()) throw new LmevException($"{path}: empty file; expected a CSV header line");
         var problem = Parse();
         if (problem != RowProblem.None) throw new LmevException($"{path}:1: cannot read the header line ({Describe(problem)})");
-        var line = Line;
-        if (line.StartsWith("\uFEFF"u8)) { _lineStart += 3; _lineLength -= 3; Parse(); }
         Header = Enumerable.Range(0, _fields.Count).Select(i => Encoding.UTF8.GetString(Field(i))).ToArray();
     }
 
-    /// <summary>Opens a CSV file, decompressing it when it starts with the gzip magic bytes.</summary>
+    /// <summary>Opens a CSV file, decompressing it when it starts with the gzip magic bytes (a truncated or damaged gzip stream is an error).</summary>
     public static CsvRowReader Open(string path)
     {
         if (!File.Exists(path)) throw new LmevException($"{path}: file not found");
@@ -58,7 +61,7 @@ public sealed class CsvRowReader : IDisposable
         var n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
         Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-            ? new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress))
+            ? new ReadAheadStream(new GzipCheckedStream(file, path))
             : file;
         return new CsvRowReader(s, path, file);
     }
@@ -70,13 +73,13 @@ public sealed class CsvRowReader : IDisposable
     /// <summary>How far into the file on disk reading has got (compressed bytes for gzip), for progress bars.</summary>
     public long FilePosition => _file?.Position ?? BytesRead;
 
-    /// <summary>1-based line number of the current row (the header is line 1).</summary>
+    /// <summary>1-based physical line where the current record starts (the header is line 1).</summary>
     public long LineNumber { get; private set; }
 
     /// <summary>Bytes read from the (decompressed) stream so far.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>The current row's raw bytes, without the line break.</summary>
+    /// <summary>The current record's raw bytes, without its final line break (line breaks inside quotes kept).</summary>
     public ReadOnlySpan<byte> Line => _buffer.AsSpan(_lineStart, _lineLength);
 
     public int FieldCount => _fields.Count;
@@ -132,36 +135,51 @@ public sealed class CsvRowReader : IDisposable
         _ => "ok",
     };
 
+    /// <summary>
+    /// Moves to the next record: up to the first '\n' preceded by an even number of quotes since the
+    /// record began. An odd count at the end of the file is an unclosed quote, left for
+    /// <see cref="Parse"/> to report.
+    /// </summary>
     private bool ReadLine()
     {
+        var scanned = 0; // bytes after _start already known to be inside this record
+        var quotes = 0;
+        var breaks = 0;
         while (true)
         {
-            var nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            var rest = _buffer.AsSpan(_start + scanned, _end - _start - scanned);
+            var nl = rest.IndexOf((byte)'\n');
             if (nl >= 0)
             {
-                SetLine(_start, nl);
-                _start += nl + 1;
-                BytesRead += nl + 1;
+                quotes += rest[..nl].Count((byte)'"');
+                scanned += nl + 1;
+                if ((quotes & 1) == 1) { breaks++; continue; } // a line break inside a quoted field
+                SetLine(_start, scanned - 1, breaks + 1);
+                _start += scanned;
+                BytesRead += scanned;
                 return true;
             }
             if (_eof)
             {
                 if (_end == _start) return false;
-                SetLine(_start, _end - _start); // last line without a line break
+                SetLine(_start, _end - _start, breaks + 1); // last record without a line break
                 BytesRead += _end - _start;
                 _start = _end;
                 return true;
             }
+            quotes += rest.Count((byte)'"');
+            scanned += rest.Length;
             Refill();
         }
     }
 
-    private void SetLine(int start, int length)
+    private void SetLine(int start, int length, int lines)
     {
         if (length > 0 && _buffer[start + length - 1] == '\r') length--;
         _lineStart = start;
         _lineLength = length;
-        LineNumber++;
+        LineNumber = _nextLine;
+        _nextLine += lines;
     }
 
     private void Refill()
@@ -223,9 +241,11 @@ public sealed class CsvRowReader : IDisposable
             }
             else
             {
-                // Unquoted field: a quote inside it is taken literally, as most readers do.
+                // Unquoted field: a quote inside it is taken literally, as most readers do, but a line
+                // break is not: it means an odd number of such quotes pulled the next line in.
                 var rest = line[pos..];
                 var comma = rest.IndexOf((byte)',');
+                if (rest[..(comma < 0 ? rest.Length : comma)].IndexOf((byte)'\n') >= 0) return RowProblem.UnbalancedQuote;
                 if (comma < 0) { _fields.Add((offset + pos, rest.Length, false)); return RowProblem.None; }
                 _fields.Add((offset + pos, comma, false));
                 pos += comma + 1;

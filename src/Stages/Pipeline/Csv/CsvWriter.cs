@@ -5,7 +5,8 @@ namespace Lmev.Pipeline.Csv;
 
 /// <summary>
 /// Writes RFC 4180 CSV as UTF-8 with '\n' line ends: a field is quoted only when it holds a comma,
-/// a quote, a line break or leading/trailing spaces, and quotes inside it are doubled.
+/// a quote, a line break (LF or CR, kept as they are) or leading/trailing spaces, and quotes inside
+/// it are doubled. A row of one empty field is written as <c>""</c> so it does not read as a blank line.
 /// Fields can be written from raw UTF-8 bytes, so a filter can pass rows through without decoding.
 /// </summary>
 public sealed class CsvWriter : IDisposable
@@ -16,6 +17,7 @@ public sealed class CsvWriter : IDisposable
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _used;
     private bool _lineStarted;
+    private int _rowStart;
 
     public CsvWriter(Stream output, bool leaveOpen = false)
     {
@@ -29,6 +31,7 @@ public sealed class CsvWriter : IDisposable
     public void Field(ReadOnlySpan<byte> utf8)
     {
         if (_lineStarted) Put((byte)',');
+        else _rowStart = _used;
         _lineStarted = true;
         var quote = utf8.IndexOfAny(NeedsQuoting) >= 0 || (utf8.Length > 0 && (utf8[0] == ' ' || utf8[^1] == ' '));
         if (!quote)
@@ -63,6 +66,7 @@ public sealed class CsvWriter : IDisposable
 
     public void EndRow()
     {
+        if (_lineStarted && _used == _rowStart) { Put((byte)'"'); Put((byte)'"'); } // one empty field, still in the buffer
         Put((byte)'\n');
         _lineStarted = false;
     }
@@ -105,6 +109,7 @@ public sealed class CsvWriter : IDisposable
     {
         _out.Write(_buffer, 0, _used);
         _used = 0;
+        _rowStart = -1; // the row's start left the buffer, so it has something in it
     }
 
     public void Dispose()
