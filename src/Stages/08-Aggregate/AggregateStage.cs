@@ -26,7 +26,7 @@ public sealed class AggregateStage : IStage
 
     public string Name => "aggregate";
 
-    public int Version => 1;
+    public int Version => 2; // 2: runs.csv's baseline column; baselines left out of the language, dimension, normalisation and mode groups
 
     /// <summary>
     /// The parameters plus the names of the expected runs: a missing run has no input, so without
@@ -71,7 +71,11 @@ public sealed class AggregateStage : IStage
     {
         // A missing or corrupt run still has a model; its other group keys are unknown, so it is
         // counted as excluded only in its model's group.
-        List<GroupStats> By(Func<RunRow, string?> key) => rows
+        // A baseline (fasttext) is no embedding: it stands beside the models, not in the groups that compare embeddings.
+        var baselines = rows.Where(r => r.Baseline).Select(r => r.Model).Distinct().Order(StringComparer.Ordinal).ToList();
+        List<GroupStats> By(Func<RunRow, string?> key) => ByOf(rows, key);
+        List<GroupStats> ByEmbedding(Func<RunRow, string?> key) => ByOf(rows.Where(r => !baselines.Contains(r.Model)).ToList(), key);
+        List<GroupStats> ByOf(IReadOnlyList<RunRow> of, Func<RunRow, string?> key) => of
             .Where(r => key(r) is not null)
             .GroupBy(r => key(r)!, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -82,7 +86,7 @@ public sealed class AggregateStage : IStage
             .ToList();
 
         var models = By(r => r.Model);
-        var languages = By(r => r.Language);
+        var languages = ByEmbedding(r => r.Language);
         ReferenceSummary? compared = null;
         if (reference is not null)
         {
@@ -105,11 +109,12 @@ public sealed class AggregateStage : IStage
             rows.Where(r => !r.IsOk).Select(r => new ExcludedRun(r.Model, r.Run, r.Status)).ToList(),
             models,
             languages,
-            By(r => r.Dim?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            By(r => r.Normalization is { } n ? (n ? "true" : "false") : null),
-            By(r => r.Mode),
+            ByEmbedding(r => r.Dim?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ByEmbedding(r => r.Normalization is { } n ? (n ? "true" : "false") : null),
+            ByEmbedding(r => r.Mode),
             By(r => r.Device),
             versions ?? new SortedDictionary<string, string[]>(StringComparer.Ordinal),
-            compared);
+            compared,
+            baselines);
     }
 }

@@ -56,8 +56,8 @@ public sealed record Experiment(
     [System.Text.Json.Serialization.JsonIgnore]
     public string Path { get; init; } = "";
 
-    /// <summary>How Train uses a model: its own mode, else the experiment's.</summary>
-    public string ModeOf(ModelSpec model) => model.Mode ?? Train.Mode;
+    /// <summary>How Train uses a model: its own mode, else the experiment's; a fasttext model trains as fastText's supervised command.</summary>
+    public string ModeOf(ModelSpec model) => model.IsBaseline ? ModelSpec.Supervised : model.Mode ?? Train.Mode;
 
     /// <summary>The models, never null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -149,7 +149,8 @@ public sealed class ExperimentFlow
         {
             UnitKind.Single => [Unit.None],
             UnitKind.PerSample => samples.Select(k => new Unit(Run: k)),
-            UnitKind.PerModel => e.ModelList.Select(m => new Unit(m)),
+            // A fasttext model has no files before training: its vocabulary comes from the training split, in Train.
+            UnitKind.PerModel => e.ModelList.Where(m => m.Kind != ModelSpec.FastText).Select(m => new Unit(m)),
             UnitKind.PerFrozenModelSample => e.ModelList.Where(m => e.ModeOf(m) == ModelSpec.Frozen).SelectMany(m => samples.Select(k => new Unit(m, k))),
             UnitKind.PerRun => e.ModelList.SelectMany(m => RunNumbers.Select(k => new Unit(m, k))),
             _ => throw new InvalidOperationException($"unit kind {step.Units}"),
@@ -257,6 +258,18 @@ public sealed class ExperimentFlow
             ["val.csv"] = split.Output("val.csv"),
             ["test.csv"] = split.Output("test.csv"),
         };
+        if (spec.Kind == ModelSpec.FastText)
+        {
+            // fastText's protocol, not the study's: its own settings; the vocabulary is built from train.csv by Train.
+            var ft = spec.FastTextSettings();
+            var fastTextSeed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
+            return new TrainStage(new TrainParams(_experiment.Name, spec.Name, spec.Language, ft.Dim, false, mode, run, fastTextSeed,
+                ft.Epochs, ft.BatchSize, Dropout: 0, Hidden: 0, ft.LearningRate, Patience: 0, FastText: ft), inputs,
+                // One thread unless train.threads says: a batch's ops are small (its rows, a classes × dim layer), and on a busy
+                // machine libtorch's second thread costs more in waiting than it brings (index_select of 32 titles' rows:
+                // 0.4 ms on one thread, 32 ms on two, at load 23 on 2 cores).
+                t.Threads > 0 ? t.Threads : 1);
+        }
         if (mode == ModelSpec.FineTune)
         {
             var model = Get("model", new Unit(spec));
