@@ -30,7 +30,7 @@ public sealed class PlotStage : IStage
 
     public string Name => "plot";
 
-    public int Version => 2; // 2: SVG lines drawn solid, validation curves with open markers
+    public int Version => 3; // 3: baselines (runs.csv's baseline column) drawn in a style of their own; 2: SVG lines drawn solid, validation curves with open markers
 
     public object Params => _p;
 

@@ -16,6 +16,7 @@ public static class Findings
     {
         var f = new List<string>();
         BestModel(s, f);
+        Baseline(s, f);
         Compare(s.Languages, LanguagePhrase, f);
         Compare(s.Dims, k => $"de dimensión {k}", f);
         Compare(s.Normalizations, k => k == "true" ? "con normalización" : k == "false" ? "sin normalización" : k, f);
@@ -39,9 +40,24 @@ public static class Findings
     private static List<GroupStats> Usable(IEnumerable<GroupStats> groups) =>
         groups.Where(g => g.N > 0).OrderByDescending(g => g.Mean).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
 
+    /// <summary>The embedding models (every model but the baselines), which the findings rank.</summary>
+    private static IEnumerable<GroupStats> Embeddings(RunSummary s) => s.Models.Where(g => !s.IsBaseline(g.Key));
+
+    /// <summary>The best embedding model against the best baseline, with the same rule as every other comparison.</summary>
+    private static void Baseline(RunSummary s, List<string> f)
+    {
+        var baseline = Usable(s.Models.Where(g => s.IsBaseline(g.Key))).FirstOrDefault();
+        var embedding = Usable(Embeddings(s)).FirstOrDefault();
+        if (baseline is null || embedding is null) return;
+        var (top, other) = embedding.Mean >= baseline.Mean ? (embedding, baseline) : (baseline, embedding);
+        f.Add($"Frente a la línea base: el mejor modelo de embeddings, {embedding.Key}, obtuvo BAC media = {Number(embedding.Mean)}, y la mejor línea base, " +
+              $"{baseline.Key}, {Number(baseline.Mean)} ({Spread(baseline)}); {(top == embedding ? "el modelo de embeddings supera a la línea base" : "la línea base supera al mejor modelo de embeddings")}: " +
+              $"{Verdict(top, other)}.");
+    }
+
     private static void BestModel(RunSummary s, List<string> f)
     {
-        var models = Usable(s.Models);
+        var models = Usable(Embeddings(s));
         if (models.Count == 0)
         {
             f.Add($"Ninguna de las {s.Runs} ejecuciones fue válida: no hay resultados que comparar.");
@@ -145,7 +161,7 @@ public static class Findings
         f.Add($"Comparadas con {r.Source}, nuestras medias por modelo difieren entre {Signed(models.Min(c => c.Difference!.Value))} y {Signed(models.Max(c => c.Difference!.Value))} " +
               $"({models.Count} de {r.Models.Count} modelos; la mayor diferencia absoluta es la de {largest.Key}, {Signed(largest.Difference!.Value)}).");
         var theirBest = r.Models.MaxBy(c => c.Theirs)!;
-        var ourBest = Usable(s.Models).FirstOrDefault();
+        var ourBest = Usable(Embeddings(s)).FirstOrDefault();
         if (ourBest is not null && theirBest.Ours is not null)
             f.Add(theirBest.Key == ourBest.Key
                 ? $"El mejor modelo publicado, {theirBest.Key}, es también nuestro mejor."

@@ -111,13 +111,21 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         {
             var r = g.FirstOrDefault(x => x.Language is not null);
             return (IReadOnlyList<string>)[g.Key, r?.Language is { } l ? Language(l) : "?", r?.Dim?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode ?? "?", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
+                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode ?? "?", s.IsBaseline(g.Key) ? "sí" : "no", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
         });
-        _md.Append(MarkdownTable.Of(["Modelo", "Idioma", "Dimensión", "Normalización", "Modo", "Ejecuciones válidas"], "llrllr", models));
+        _md.Append(MarkdownTable.Of(["Modelo", "Idioma", "Dimensión", "Normalización", "Modo", "Línea base", "Ejecuciones válidas"], "llrlllr", models));
         Line();
         Line("Normalización: el modelo elimina la puntuación antes de separar en palabras. Modo `frozen`: los embeddings se calculan una vez " +
              "y quedan fijos; `fine-tune`: la tabla de embeddings se entrena junto con la red, como en el estudio original.");
         Line();
+        if (s.Baselines is { Count: > 0 } baselines)
+        {
+            Line($"Líneas base ({string.Join(", ", baselines.Select(b => $"`{b}`"))}): no son modelos de embeddings sino el clasificador supervisado de fastText " +
+                 "(palabras y n-gramas de palabras en filas con hash, su media, una capa lineal y softmax, SGD con tasa que decrece linealmente hasta 0), " +
+                 "entrenado por lmev con sus propios parámetros (modo `supervised`), sin la red del estudio. Se comparan con los modelos pero no entran " +
+                 "en las medias por idioma, dimensión, normalización ni modo.");
+            Line();
+        }
     }
 
     private void Network()
@@ -165,7 +173,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line();
         Line("### Por modelo");
         Line();
-        StatsTable("Modelo", s.Models, k => k);
+        StatsTable("Modelo", s.Models, k => k, baselineColumn: true);
         Line("### Por idioma");
         Line();
         StatsTable("Idioma", s.Languages, Language);
@@ -197,11 +205,15 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     }
 
     /// <summary>One row per group, best mean first; a group with no usable run last.</summary>
-    private void StatsTable(string what, IEnumerable<GroupStats> groups, Func<string, string> name)
+    private void StatsTable(string what, IEnumerable<GroupStats> groups, Func<string, string> name, bool baselineColumn = false)
     {
-        _md.Append(MarkdownTable.Of([what, "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrr",
-            groups.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[name(g.Key), Int(g.N), Number(g.Mean), g.N == 0 ? "—" : Number(g.Std, "indefinida"),
-                Number(g.Min), Number(g.Max), Int(g.Excluded)])));
+        var ordered = groups.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> Row(GroupStats g) => [name(g.Key), Int(g.N), Number(g.Mean), g.N == 0 ? "—" : Number(g.Std, "indefinida"),
+                Number(g.Min), Number(g.Max), Int(g.Excluded)];
+        _md.Append(baselineColumn
+            ? MarkdownTable.Of([what, "Línea base", "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "llrrrrrr",
+                ordered.Select(g => (IReadOnlyList<string>)[Row(g)[0], s.IsBaseline(g.Key) ? "sí" : "no", .. Row(g).Skip(1)]))
+            : MarkdownTable.Of([what, "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrr", ordered.Select(Row)));
         Line();
     }
 

@@ -35,7 +35,7 @@ public sealed class ReportStage : IStage
 
     public string Name => "report";
 
-    public int Version => 2; // 2: says whether the runs shared a split or each drew its own
+    public int Version => 3; // 3: marks baselines (a column, a paragraph) and compares the best embedding with the best baseline; 2: says whether the runs shared a split or each drew its own
 
     public object Params => _p;
 
