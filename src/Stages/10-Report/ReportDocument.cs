@@ -83,10 +83,23 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Heading(1);
         var rest = p.SampleRows - p.TestRows;
         var val = (long)Math.Round(rest * p.ValidationFraction, MidpointRounding.AwayFromZero);
-        Line($"Origen: {p.Dataset}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
-             $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. " +
-             (p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado)."));
-        Line();
+        var shared = p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado).";
+        if (p.TestSource is { } t)
+        {
+            Line($"Origen: {p.Dataset}. Se tomaron {Int(p.SampleRows)} filas en español: el {Pct(p.ValidationFraction)} ({Int(val)}) para validación " +
+                 $"y {Int(rest - val)} para entrenamiento. El test es fijo: las {Int(t.Rows)} filas de `{t.Source}` (data.lock.json), con el mismo filtro; " +
+                 $"todos los modelos se evalúan sobre exactamente esas filas. {shared}");
+            Line();
+            Line($"De las filas de test, {Int(t.CategoryNotInTrain)} tienen una categoría que no aparece en entrenamiento (se conservan; ningún modelo puede acertarlas) " +
+                 $"y {Int(t.TitlesInTrain)} tienen un título que también está en entrenamiento.");
+            Line();
+        }
+        else
+        {
+            Line($"Origen: {p.Dataset}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
+                 $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. {shared}");
+            Line();
+        }
         var ok = rows.Where(r => r.IsOk).ToList();
         if (ok.Count > 0)
         {
@@ -173,7 +186,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line();
         Line("### Por modelo");
         Line();
-        StatsTable("Modelo", s.Models, k => k, baselineColumn: true);
+        StatsTable("Modelo", s.Models, k => s.IsBaseline(k) ? $"{k} (línea base)" : k);
         Line("### Por idioma");
         Line();
         StatsTable("Idioma", s.Languages, Language);
@@ -205,15 +218,11 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     }
 
     /// <summary>One row per group, best mean first; a group with no usable run last.</summary>
-    private void StatsTable(string what, IEnumerable<GroupStats> groups, Func<string, string> name, bool baselineColumn = false)
+    private void StatsTable(string what, IEnumerable<GroupStats> groups, Func<string, string> name)
     {
-        var ordered = groups.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        IReadOnlyList<string> Row(GroupStats g) => [name(g.Key), Int(g.N), Number(g.Mean), g.N == 0 ? "—" : Number(g.Std, "indefinida"),
-                Number(g.Min), Number(g.Max), Int(g.Excluded)];
-        _md.Append(baselineColumn
-            ? MarkdownTable.Of([what, "Línea base", "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "llrrrrrr",
-                ordered.Select(g => (IReadOnlyList<string>)[Row(g)[0], s.IsBaseline(g.Key) ? "sí" : "no", .. Row(g).Skip(1)]))
-            : MarkdownTable.Of([what, "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrr", ordered.Select(Row)));
+        _md.Append(MarkdownTable.Of([what, "n", "Media BAC", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrr",
+            groups.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[name(g.Key), Int(g.N), Number(g.Mean), g.N == 0 ? "—" : Number(g.Std, "indefinida"),
+                Number(g.Min), Number(g.Max), Int(g.Excluded)])));
         Line();
     }
 
