@@ -43,7 +43,7 @@ fasttext supervised -input "$OUT/fasttext/train.txt" -output "$OUT/fasttext/mode
   -dim 100 -wordNgrams 2 -epoch 15 -lr 0.5 -loss softmax -minCount 1 -verbose 0
 ft_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 fasttext predict "$OUT/fasttext/model.bin" "$OUT/fasttext/test.txt" > "$OUT/fasttext/predictions.txt"
-echo "fastText $(fasttext 2>&1 | head -0; dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '?'):" \
+echo "fastText $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '?'):" \
      "$("${BENCH[@]}" score "$SPLIT" "$OUT/fasttext/predictions.txt") train seconds $(printf '%.1f' "$ft_seconds") (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
 start=$(date +%s.%N)
