@@ -92,12 +92,12 @@ Task("Build")
     });
 
 Task("Download")
-    .Description("Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data")
+    .Description("Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data; split.testSource's too")
     .IsDependentOn("Build")
     .Does(() => Lmev("download", locked ? " --locked" : ""));
 
 Task("FilterSpanish")
-    .Description("Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows")
+    .Description("Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows (split.testSource's through the same filter)")
     .IsDependentOn("Download")
     .Does(() => Lmev("filter-spanish"));
 
@@ -122,7 +122,7 @@ Task("Embed")
     .Does(() => Lmev("embed", runs));
 
 Task("Train")
-    .Description("Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, score it on test, copy each run to saved_models/")
+    .Description("Train the study's MLP on each model's embeddings (or fine-tune its table), or a fasttext baseline as fastText does, runs times, score it on test, copy each run to saved_models/")
     .IsDependentOn("Embed")
     .Does(() => Lmev("train", runs + (device == "" ? "" : $" --device {device}")));
 

@@ -19,8 +19,9 @@ public sealed class DownloadStage : IStage
 {
     private readonly Action<StageContext> _run;
 
-    private DownloadStage(object @params, string output, Action<StageContext> run)
+    private DownloadStage(object @params, string output, Action<StageContext> run, string unit = "")
     {
+        Unit = unit;
         Params = @params;
         Output = output;
         _run = run;
@@ -32,6 +33,9 @@ public sealed class DownloadStage : IStage
 
     public object Params { get; }
 
+    /// <summary>"" for the dataset; <c>test-source</c> for split.testSource.</summary>
+    public string Unit { get; }
+
     /// <summary>The file this stage publishes.</summary>
     public string Output { get; }
 
@@ -39,7 +43,7 @@ public sealed class DownloadStage : IStage
 
     public void Run(StageContext context) => _run(context);
 
-    public static DownloadStage FromLock(string name, LockedSource source, SourceFetcher fetcher, string partialDirectory)
+    public static DownloadStage FromLock(string name, LockedSource source, SourceFetcher fetcher, string partialDirectory, string unit = "")
     {
         var output = $"source.{source.Format}";
         return new DownloadStage(new LockedSourceParams(name, source.Url, source.Format), output, context =>
@@ -50,7 +54,7 @@ public sealed class DownloadStage : IStage
             context.Report["finalUrl"] = fetched.FinalUrl; // where redirects led; null for a local file
             context.Report["sha256"] = fetched.Verified.Sha256;
             context.Report["size"] = fetched.Verified.Size;
-        });
+        }, unit);
     }
 
     public static DownloadStage Generate(DemoDataParams demo)

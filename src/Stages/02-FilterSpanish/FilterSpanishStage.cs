@@ -10,8 +10,11 @@ namespace Lmev.Stages.FilterSpanish;
 /// to Spanish and Portuguese decides. Unreadable rows are skipped and counted (or stop the stage
 /// in strict mode). Output: <c>rows.csv</c> with columns <c>title,category</c>.
 /// </summary>
-public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool strict = false) : IStage
+/// <param name="unit">"" for the dataset; <c>test-source</c> for split.testSource's rows, read through the same filter.</param>
+public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool strict = false, string unit = "") : IStage
 {
+    public string Unit => unit;
+
     public const string Output = "rows.csv";
 
     public string Name => "filter-spanish";

@@ -53,10 +53,10 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
         {
             case ModelSpec.Random:
                 var options = new NnlmTokenizerOptions(Normalize: spec.Normalizes, KeepEmptyTokens: spec.KeepEmptyTokens);
-                var model = BagOfEmbeddingsModel.Random(0, spec.Buckets, spec.Dim, spec.Seed, options);
+                var model = BagOfEmbeddingsModel.Random(0, spec.BucketCount, spec.Dim, spec.Seed, options);
                 File.WriteAllText(context.OutputPath(BagVocabulary), "");
                 model.WriteOnnx(context.OutputPath(OnnxFile));
-                context.Log($"random bag-of-embeddings: {spec.Buckets:N0} buckets × {spec.Dim}, seed {spec.Seed}, normalization {(spec.Normalizes ? "on" : "off")}");
+                context.Log($"random bag-of-embeddings: {spec.BucketCount:N0} buckets × {spec.Dim}, seed {spec.Seed}, normalization {(spec.Normalizes ? "on" : "off")}");
                 context.Report["rows"] = model.Spec.RowCount;
                 context.Report["dim"] = spec.Dim;
                 break;

@@ -9,6 +9,8 @@ namespace Lmev.Stages.Train;
 /// <param name="Mode">frozen: an MLP on the Embed stage's matrices; fine-tune: the table trains with the MLP.</param>
 /// <param name="Run">1-based run number.</param>
 /// <param name="Seed">This run's seed (torch.manual_seed and the batch order).</param>
+/// <param name="FastText">A fasttext run's settings (mode <c>supervised</c>): Epochs, BatchSize and LearningRate are theirs,
+/// Hidden, Dropout and Patience 0 (no MLP, no early stopping). Null, and left out of the key, for the other runs.</param>
 public sealed record TrainParams(
     string Experiment,
     string Model,
@@ -23,4 +25,6 @@ public sealed record TrainParams(
     double Dropout,
     int Hidden,
     double LearningRate,
-    int Patience);
+    int Patience,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Lmev.Training.FastText.FastTextSettings? FastText = null);

@@ -6,6 +6,7 @@ using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
 using Lmev.Pipeline.Npy;
 using Lmev.Training;
+using Lmev.Training.FastText;
 
 namespace Lmev.Stages.Train;
 
@@ -14,8 +15,11 @@ namespace Lmev.Stages.Train;
 /// Adam, cross-entropy, early stopping on validation loss with the best weights restored) for one
 /// model and one run, and scores it on the test split. Frozen mode reads the Embed stage's
 /// matrices; fine-tune mode trains the bag-of-embeddings table too, tokenising the titles itself.
+/// A fasttext model (mode <c>supervised</c>) is no MLP: fastText's classifier, its vocabulary built here
+/// from train.csv (it is part of the training, as in fastText), trained by <see cref="FastTextTrainer"/>.
 /// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c>, <c>metrics.json</c>,
-/// <c>test-predictions.csv</c> (<c>title,category,predicted</c>).
+/// <c>test-predictions.csv</c> (<c>title,category,predicted</c>); fasttext also <c>vocabulary.txt</c>
+/// (<c>word\tcount</c>, in the order of the table's rows).
 /// The device is asked for, not a parameter (<paramref name="requestedDevice"/>, decided with <paramref name="probe"/>):
 /// it stays out of the key, and both the request and the device used are recorded.
 /// </summary>
@@ -24,6 +28,7 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
 {
     public const string Weights = "model.dat";
     public const string Predictions = "test-predictions.csv";
+    public const string FastTextVocabulary = "vocabulary.txt";
 
     public string Name => "train";
 
@@ -67,7 +72,20 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         string device;
         double trainSeconds;
         int usedThreads;
-        if (p.Mode == ModelSpec.FineTune)
+        if (p.FastText is { } ft)
+        {
+            var dictionary = FastTextDictionary.Build(splits["train"].Titles, ft.MinCount, ft.WordNgrams, ft.Buckets);
+            dictionary.Write(context.OutputPath(FastTextVocabulary));
+            context.Log($"fastText vocabulary: {dictionary.Words.Count:N0} words (minCount {ft.MinCount}) + {dictionary.Buckets:N0} n-gram buckets, dim {ft.Dim}");
+            context.Report["vocabulary"] = dictionary.Words.Count;
+            var bags = splits.ToDictionary(s => s.Key, s => dictionary.Bags(s.Value.Titles));
+            using var trained = FastTextTrainer.Train(dictionary, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels,
+                classes, ft, p.Seed, threads, onEpoch: OnEpoch);
+            predicted = trained.Predict(bags["test"]);
+            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
+            trained.Module.save(context.OutputPath(Weights));
+        }
+        else if (p.Mode == ModelSpec.FineTune)
         {
             BagOfEmbeddingsModel? model = BagOfEmbeddingsModel.Load(context.Input("model"));
             var tokenizer = NnlmTokenizer.Load(context.Input("vocabulary"), model.Spec.NumOovBuckets, model.Spec.Tokenizer);
@@ -109,7 +127,8 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
                 ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?",
                 ["lmev"] = HostInfo.LmevVersion,
             },
-            DeviceRequested: choice.Requested.ToString().ToLowerInvariant());
+            DeviceRequested: choice.Requested.ToString().ToLowerInvariant())
+        { Baseline = p.FastText is not null };
         if (choice.UseCuda && !device.StartsWith("cuda", StringComparison.Ordinal))
             context.Log($"warning: CUDA was chosen but libtorch trained on {device} (a CPU-only libtorch in a -p:Gpu=true build?)");
         metrics.Write(context.OutputPath(RunMetrics.FileName));

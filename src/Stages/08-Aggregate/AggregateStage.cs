@@ -42,7 +42,7 @@ public sealed class AggregateStage : IStage
 
     public string Name => "aggregate";
 
-    public int Version => 2; // 2: intervals, like-for-like comparisons and tests, training health, per-class recall
+    public int Version => 3; // 2: intervals, like-for-like comparisons and tests, training health, per-class recall; 3: runs.csv's baseline column, summary's baselines
 
     /// <summary>
     /// The parameters plus the names of the expected runs: a missing run has no input, so without
@@ -97,6 +97,8 @@ public sealed class AggregateStage : IStage
     internal static RunSummary Summarize(string experiment, IReadOnlyList<RunRow> rows, AggregateParams p,
         IReadOnlyList<RunMetrics>? metrics = null, RunPredictions? predictions = null, SortedDictionary<string, string[]>? versions = null)
     {
+        // A baseline (fasttext) is no embedding: it stands beside the models, and is compared only with its own kind.
+        var baselines = rows.Where(r => r.Baseline).Select(r => r.Model).Distinct().Order(StringComparer.Ordinal).ToList();
         predictions ??= new RunPredictions();
         var models = rows.GroupBy(r => r.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => ModelOf(g.Key, g.ToList(), p, predictions)).ToList();
@@ -140,7 +142,8 @@ public sealed class AggregateStage : IStage
             errors,
             devices,
             versions ?? new SortedDictionary<string, string[]>(StringComparer.Ordinal),
-            p.Reference is null ? null : ReferenceCheck.Of(p.Reference, models, pairs));
+            p.Reference is null ? null : ReferenceCheck.Of(p.Reference, models, pairs),
+            baselines);
     }
 
     private static IEnumerable<int> OkRuns(IEnumerable<RunRow> rows, string model) => rows.Where(r => r.Model == model && r.IsOk).Select(r => r.Run);

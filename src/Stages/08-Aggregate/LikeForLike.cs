@@ -67,12 +67,18 @@ internal static class LikeForLike
             unpaired[factor] = usable.Select(m => m.Stats.Model).Where(m => !partnered.Contains(m)).ToList();
         }
 
+        // The best embedding model against the best baseline (fasttext), tested as any pair and corrected with them.
+        var embeddings = usable.Where(m => !IsBaseline(m.Stats)).OrderByDescending(m => m.Stats.Mean).ThenBy(m => m.Stats.Model, StringComparer.Ordinal).ToList();
+        var baselines = usable.Where(m => IsBaseline(m.Stats)).OrderByDescending(m => m.Stats.Mean).ThenBy(m => m.Stats.Model, StringComparer.Ordinal).ToList();
+        if (embeddings.Count > 0 && baselines.Count > 0)
+            pairs.Add(Test(BaselineFactor, embeddings[0], baselines[0], resample, replicates, seed, ("embedding", "baseline")));
+
         var tested = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].P is not null).ToList();
         var adjusted = HolmCorrection.Adjust(tested.Select(i => pairs[i].P!.Value).ToList());
         for (var k = 0; k < tested.Count; k++)
             pairs[tested[k]] = pairs[tested[k]] with { PHolm = adjusted[k], Significant = adjusted[k] < Alpha };
 
-        var summaries = pairs.GroupBy(p => (p.Factor, p.LevelA, p.LevelB))
+        var summaries = pairs.Where(p => p.Factor != BaselineFactor).GroupBy(p => (p.Factor, p.LevelA, p.LevelB)) // the baseline pair's sentence says all
             .Select(g => new FactorSummary(g.Key.Factor, g.Key.LevelA, g.Key.LevelB, g.Count(),
                 g.Count(p => p.Significant && p.Difference > 0), g.Count(p => p.Significant && p.Difference < 0),
                 g.Average(p => p.Difference), unpaired[g.Key.Factor]))
@@ -84,7 +90,13 @@ internal static class LikeForLike
         return (pairs, summaries);
     }
 
-    private static PairComparison Test(string factor, Model a, Model b, bool resample, int replicates, ulong seed)
+    /// <summary>The comparison of the best embedding model with the best baseline (levels "embedding" and "baseline").</summary>
+    public const string BaselineFactor = "baseline";
+
+    /// <summary>A practitioner's baseline (fastText), not an embedding model.</summary>
+    public static bool IsBaseline(ModelStats m) => m.Kind == "fasttext";
+
+    private static PairComparison Test(string factor, Model a, Model b, bool resample, int replicates, ulong seed, (string A, string B)? levels = null)
     {
         var diff = a.Bac.Average() - b.Bac.Average();
         var (test, outcome) = (resample, a.Titles, b.Titles) switch
@@ -94,7 +106,7 @@ internal static class LikeForLike
             _ => (PairComparison.Welch, WelchTest.Run(a.Bac, b.Bac)),
         };
         if (outcome is null) test = PairComparison.NoTest;
-        return new PairComparison(factor, a.Stats.Model, b.Stats.Model, Level(a.Stats, factor)!, Level(b.Stats, factor)!, a.Stats.N, b.Stats.N,
+        return new PairComparison(factor, a.Stats.Model, b.Stats.Model, levels?.A ?? Level(a.Stats, factor)!, levels?.B ?? Level(b.Stats, factor)!, a.Stats.N, b.Stats.N,
             a.Bac.Average(), b.Bac.Average(), diff, outcome?.Low, outcome?.High, test, outcome?.Statistic, outcome?.Df, outcome?.P, null, false);
     }
 }

@@ -50,6 +50,12 @@ internal sealed class PlotData
 
     public Color ColorOf(string model) => _colors[model];
 
+    /// <summary>A baseline (fasttext), drawn in a style of its own beside the embedding models.</summary>
+    public bool IsBaseline(string model) => All.Any(r => r.Model == model && r.Baseline);
+
+    /// <summary>A model's name in figures: a baseline says so.</summary>
+    public string Label(string model) => IsBaseline(model) ? $"{model} (línea base)" : model;
+
     public int Excluded => All.Count - Ok.Count;
 
     /// <summary>Models with at least one usable run, best mean first.</summary>

@@ -38,7 +38,7 @@ public sealed class PlotStage : IStage
 
     public string Name => "plot";
 
-    public int Version => 3; // 2: SVG lines drawn solid, validation curves with open markers; 3: recall by class frequency, published vs ours
+    public int Version => 4; // 2: SVG lines drawn solid, validation curves with open markers; 3: recall by class frequency, published vs ours; 4: baselines drawn in a style of their own
 
     public object Params => _p;
 

@@ -17,6 +17,7 @@ public static class Findings
     {
         var f = new List<string>();
         BestModel(s, f);
+        if (s.Comparisons.Any(c => c.Factor == "baseline")) Factor(s, "baseline", f);
         foreach (var factor in s.Factors.Select(x => x.Factor).Distinct()) Factor(s, factor, f);
         Health(s, f);
         Time(s, f);
@@ -28,6 +29,7 @@ public static class Findings
 
     public static string FactorName(string factor) => factor switch
     {
+        "baseline" => "Frente a la línea base",
         "language" => "Idioma",
         "dim" => "Dimensión",
         "normalization" => "Normalización",
@@ -42,14 +44,18 @@ public static class Findings
         "normalization" => level == "true" ? "con normalización" : "sin normalización",
         "dim" => $"dimensión {level}",
         "mode" => level == "fine-tune" ? "fine-tune" : level == "frozen" ? "congelado (frozen)" : MarkdownText.Escape(level),
+        "baseline" => level == "embedding" ? "el mejor modelo de embeddings" : "la mejor línea base",
         _ => MarkdownText.Escape(level),
     };
 
     private static string N(string model) => MarkdownText.Escape(model);
 
+    /// <summary>The embedding models (every model but the baselines), which the findings rank.</summary>
+    private static IEnumerable<ModelStats> Embeddings(RunSummary s) => s.Models.Where(g => !s.IsBaseline(g.Model));
+
     private static void BestModel(RunSummary s, List<string> f)
     {
-        var models = s.Models.Where(g => g.N > 0).OrderByDescending(g => g.Mean).ThenBy(g => g.Model, StringComparer.Ordinal).ToList();
+        var models = Embeddings(s).Where(g => g.N > 0).OrderByDescending(g => g.Mean).ThenBy(g => g.Model, StringComparer.Ordinal).ToList();
         if (models.Count == 0)
         {
             f.Add($"Ninguna de las {s.Runs} ejecuciones fue válida: no hay resultados que comparar.");

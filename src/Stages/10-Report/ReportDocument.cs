@@ -85,10 +85,23 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Heading(1);
         var rest = p.SampleRows - p.TestRows;
         var val = (long)Math.Round(rest * p.ValidationFraction, MidpointRounding.AwayFromZero);
-        Line($"Origen: {E(p.Dataset)}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
-             $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. " +
-             (p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado)."));
-        Line();
+        var shared = p.Resample ? "Cada corrida usó su propia muestra (remuestreo por corrida)." : "Las corridas comparten una misma partición (diseño pareado).";
+        if (p.TestSource is { } t)
+        {
+            Line($"Origen: {E(p.Dataset)}. Se tomaron {Int(p.SampleRows)} filas en español: el {Pct(p.ValidationFraction)} ({Int(val)}) para validación " +
+                 $"y {Int(rest - val)} para entrenamiento. El test es fijo: las {Int(t.Rows)} filas de `{E(t.Source)}` (data.lock.json), con el mismo filtro; " +
+                 $"todos los modelos se evalúan sobre exactamente esas filas. {shared}");
+            Line();
+            Line($"De las filas de test, {Int(t.CategoryNotInTrain)} tienen una categoría que no aparece en entrenamiento (se conservan; ningún modelo puede acertarlas) " +
+                 $"y {Int(t.TitlesInTrain)} tienen un título que también está en entrenamiento.");
+            Line();
+        }
+        else
+        {
+            Line($"Origen: {E(p.Dataset)}. Se tomaron {Int(p.SampleRows)} filas en español; {Int(p.TestRows)} para test y, del resto, " +
+                 $"el {Pct(p.ValidationFraction)} ({Int(val)}) para validación y {Int(rest - val)} para entrenamiento. {shared}");
+            Line();
+        }
         var ok = rows.Where(r => r.IsOk).ToList();
         if (ok.Count > 0)
         {
@@ -113,13 +126,21 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         {
             var r = g.FirstOrDefault(x => x.Language is not null);
             return (IReadOnlyList<string>)[E(g.Key), r?.Language is { } l ? E(Language(l)) : "?", r?.Dim?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode is { } mode ? E(mode) : "?", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
+                r?.Normalization is { } n ? (n ? "sí" : "no") : "?", r?.Mode is { } mode ? E(mode) : "?", s.IsBaseline(g.Key) ? "sí" : "no", $"{g.Count(x => x.IsOk)} de {g.Count()}"];
         });
-        _md.Append(MarkdownTable.Of(["Modelo", "Idioma", "Dimensión", "Normalización", "Modo", "Ejecuciones válidas"], "llrllr", models));
+        _md.Append(MarkdownTable.Of(["Modelo", "Idioma", "Dimensión", "Normalización", "Modo", "Línea base", "Ejecuciones válidas"], "llrlllr", models));
         Line();
         Line("Normalización: el modelo elimina la puntuación antes de separar en palabras. Modo `frozen`: los embeddings se calculan una vez " +
              "y quedan fijos; `fine-tune`: la tabla de embeddings se entrena junto con la red, como en el estudio original.");
         Line();
+        if (s.Baselines is { Count: > 0 } baselines)
+        {
+            Line($"Líneas base ({string.Join(", ", baselines.Select(b => $"`{b}`"))}): no son modelos de embeddings sino el clasificador supervisado de fastText " +
+                 "(palabras y n-gramas de palabras en filas con hash, su media, una capa lineal y softmax, SGD con tasa que decrece linealmente hasta 0), " +
+                 "entrenado por lmev con sus propios parámetros (modo `supervised`), sin la red del estudio. Se comparan con los modelos pero no entran " +
+                 "en las medias por idioma, dimensión, normalización ni modo.");
+            Line();
+        }
     }
 
     private void Network()
@@ -172,7 +193,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line("### Por modelo");
         Line();
         _md.Append(MarkdownTable.Of(["Modelo", "n", "Media BAC", "IC 95 %", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrrr",
-            s.Models.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Model, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[E(g.Model), Int(g.N), Number(g.Mean),
+            s.Models.OrderByDescending(g => g.Mean ?? double.NegativeInfinity).ThenBy(g => g.Model, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)[s.IsBaseline(g.Model) ? $"{E(g.Model)} (línea base)" : E(g.Model), Int(g.N), Number(g.Mean),
                 g.Low is { } lo && g.High is { } hi ? $"{Number(lo)} – {Number(hi)}{(g.Interval == "bootstrap" ? " (bootstrap)" : "")}" : "—",
                 g.N == 0 ? "—" : Number(g.Std, "indefinida"), Number(g.Min), Number(g.Max), Int(g.Excluded)])));
         Line();

@@ -29,4 +29,16 @@ public sealed record ReportParams(
     bool Resample,
     JsonObject? Train,
     SortedDictionary<string, LockedSource> Lock,
-    string GitCommit);
+    string GitCommit)
+{
+    /// <summary>With split.testSource: where the test rows came from and what Split found in them; null otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public TestSourceFacts? TestSource { get; init; }
+}
+
+/// <summary>split.testSource's rows as Split found them.</summary>
+/// <param name="Source">The data.lock.json entry.</param>
+/// <param name="Rows">Test rows after the filter.</param>
+/// <param name="CategoryNotInTrain">Test rows whose category never occurs in training (no model can predict them; they are kept).</param>
+/// <param name="TitlesInTrain">Test rows whose title is also a training title.</param>
+public sealed record TestSourceFacts(string Source, long Rows, long CategoryNotInTrain, long TitlesInTrain);

@@ -37,7 +37,7 @@ public sealed class ReportStage : IStage
 
     public string Name => "report";
 
-    public int Version => 3; // 2: says whether the runs shared a split or each drew its own; 3: intervals, like-for-like tests, errors, health; text from data escaped, raw HTML off
+    public int Version => 4; // 2: says whether the runs shared a split or each drew its own; 3: intervals, like-for-like tests, errors, health; text from data escaped, raw HTML off; 4: marks baselines and compares the best embedding with the best baseline; split.testSource facts
 
     public object Params => _p;
 

@@ -72,8 +72,8 @@ public sealed record Experiment(
     [System.Text.Json.Serialization.JsonIgnore]
     public string Path { get; init; } = "";
 
-    /// <summary>How Train uses a model: its own mode, else the experiment's.</summary>
-    public string ModeOf(ModelSpec model) => model.Mode ?? Train.Mode;
+    /// <summary>How Train uses a model: its own mode, else the experiment's; a fasttext model trains as fastText's supervised command.</summary>
+    public string ModeOf(ModelSpec model) => model.IsBaseline ? ModelSpec.Supervised : model.Mode ?? Train.Mode;
 
     /// <summary>The models, never null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -124,6 +124,8 @@ public sealed record Experiment(
         }
         Check(Sample.Rows > 0, "sample.rows", "a positive number", Sample.Rows);
         Check(Split.TestRows >= 0 && Split.TestRows < Sample.Rows, "split.testRows", $"0 to {Sample.Rows - 1} (fewer than sample.rows)", Split.TestRows);
+        Check(Split.TestSource is null || Split.TestRows == 0, "split.testRows", "0 or no 'testRows' with split.testSource (its rows are the test split)", Split.TestRows);
+        Check(Split.TestSource is null || Split.TestSource.Length > 0, "split.testSource", "the name of a data.lock.json entry", "an empty string");
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
         Check(Runs >= 1, RunPlan is { Resample: true } ? "runs.count" : "runs", "at least 1", Runs);
         var models = Models ?? [];

@@ -40,11 +40,14 @@ public sealed record FlowOptions(string Root, string CacheRoot, Action<string> L
 public sealed class ExperimentFlow
 {
     /// <summary>One unit of a step: a model, a run, both, or neither. Its name is the stage's <see cref="IStage.Unit"/>.</summary>
-    private sealed record Unit(ModelSpec? Model = null, int? Run = null)
+    private sealed record Unit(ModelSpec? Model = null, int? Run = null, bool TestSource = false)
     {
         public static readonly Unit None = new();
 
-        public string Name => (Model?.Name, Run) switch
+        /// <summary>split.testSource's rows, downloaded and filtered beside the dataset's.</summary>
+        public static readonly Unit TestRows = new(TestSource: true);
+
+        public string Name => TestSource ? "test-source" : (Model?.Name, Run) switch
         {
             (null, null) => "",
             (null, { } k) => $"run-{k}",
@@ -104,13 +107,13 @@ public sealed class ExperimentFlow
     /// <summary>The one place that maps a step to its stage and its side effects.</summary>
     private Step Wire(FlowStep meta) => meta.Name switch
     {
-        "download" => new(meta, _ => BuildDownload())
+        "download" => new(meta, BuildDownload)
         {
             BeforeRun = (_, cached) => _lock.DownloadMismatch(cached),
             AfterRun = (_, m) => _lock.CheckDownload(m),
             OnRead = m => _lock.CheckDownload(m),
         },
-        "filter-spanish" => new(meta, _ => new FilterSpanishStage(_experiment.Filter, Get("download").Output(DownloadOutput(Get("download"))), _options.Strict)),
+        "filter-spanish" => new(meta, u => new FilterSpanishStage(_experiment.Filter, Get("download", u).Output(DownloadOutput(Get("download", u))), _options.Strict, u.Name)),
         "sample" => new(meta, BuildSample),
         "split" => new(meta, BuildSplit),
         "model" => new(meta, u => BuildModel(u.Model!))
@@ -156,8 +159,10 @@ public sealed class ExperimentFlow
         return step.Units switch
         {
             UnitKind.Single => [Unit.None],
+            UnitKind.PerSource => e.Split.TestSource is null ? [Unit.None] : [Unit.None, Unit.TestRows],
             UnitKind.PerSample => samples.Select(k => new Unit(Run: k)),
-            UnitKind.PerModel => e.ModelList.Select(m => new Unit(m)),
+            // A fasttext model has no files before training: its vocabulary comes from the training split, in Train.
+            UnitKind.PerModel => e.ModelList.Where(m => m.Kind != ModelSpec.FastText).Select(m => new Unit(m)),
             UnitKind.PerFrozenModelSample => e.ModelList.Where(m => e.ModeOf(m) == ModelSpec.Frozen).SelectMany(m => samples.Select(k => new Unit(m, k))),
             UnitKind.PerRun => e.ModelList.SelectMany(m => RunNumbers.Select(k => new Unit(m, k))),
             _ => throw new InvalidOperationException($"unit kind {step.Units}"),
@@ -213,12 +218,12 @@ public sealed class ExperimentFlow
 
     internal static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
 
-    private DownloadStage BuildDownload()
+    private DownloadStage BuildDownload(Unit unit)
     {
-        if (_experiment.Dataset.Generate is { } demo) return DownloadStage.Generate(demo);
-        var name = _experiment.Dataset.Source!;
+        if (!unit.TestSource && _experiment.Dataset.Generate is { } demo) return DownloadStage.Generate(demo);
+        var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
         var source = DataLock.Read(_lockPath).Get(name, _lockPath);
-        return DownloadStage.FromLock(name, source, Fetcher(), Path.Combine(Cache.Root, ".downloads"));
+        return DownloadStage.FromLock(name, source, Fetcher(), Path.Combine(Cache.Root, ".downloads"), unit.Name);
     }
 
     /// <summary>
@@ -238,7 +243,8 @@ public sealed class ExperimentFlow
     private SplitStage BuildSplit(Unit unit)
     {
         var p = unit.Run is { } k ? _experiment.Split with { Seed = RunSeed(_experiment.Split.Seed, $"split/run-{k}") } : _experiment.Split;
-        return new SplitStage(p, Get("sample", unit).Output(SampleStage.Output), unit.Name);
+        var test = _experiment.Split.TestSource is null ? null : Get("filter-spanish", Unit.TestRows).Output(FilterSpanishStage.Output);
+        return new SplitStage(p, Get("sample", unit).Output(SampleStage.Output), unit.Name, test);
     }
 
     /// <summary>The split a unit reads: its run's with runs.resample, else the shared one.</summary>
@@ -279,6 +285,18 @@ public sealed class ExperimentFlow
             ["val.csv"] = split.Output("val.csv"),
             ["test.csv"] = split.Output("test.csv"),
         };
+        if (spec.Kind == ModelSpec.FastText)
+        {
+            // fastText's protocol, not the study's: its own settings; the vocabulary is built from train.csv by Train.
+            var ft = spec.FastTextSettings();
+            var fastTextSeed = (long)(SeededRandom.For(t.Seed, $"train/{spec.Name}/run-{run}").NextUInt64() >> 1);
+            return new TrainStage(new TrainParams(_experiment.Name, spec.Name, spec.Language, ft.Dim, false, mode, run, fastTextSeed,
+                ft.Epochs, ft.BatchSize, Dropout: 0, Hidden: 0, ft.LearningRate, Patience: 0, FastText: ft), inputs,
+                // One thread unless train.threads says: a batch's ops are small (its rows, a classes × dim layer), and on a busy
+                // machine libtorch's second thread costs more in waiting than it brings (index_select of 32 titles' rows:
+                // 0.4 ms on one thread, 32 ms on two, at load 23 on 2 cores).
+                t.Threads > 0 ? t.Threads : 1);
+        }
         if (mode == ModelSpec.FineTune)
         {
             var model = Get("model", new Unit(spec));
@@ -339,9 +357,20 @@ public sealed class ExperimentFlow
         var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {e.Dataset.Generate.Rows:N0} filas)";
         var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
         if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
+        if (e.Split.TestSource is { } testSource) lockEntries[testSource] = DataLock.Read(_lockPath).Get(testSource, _lockPath);
         var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
             // The device is where the study ran, not what it is: the same report on any device.
             CanonicalJson.ToNode(e.Train with { Device = null })!.AsObject(), lockEntries, GitCommit());
+        if (e.Split.TestSource is { } named)
+        {
+            // What Split found in the fixed test rows (of run 1's split with runs.resample; the test rows are the same in every run).
+            var split = SplitFor(new Unit(Run: 1)).Report;
+            p = p with
+            {
+                TestSource = new TestSourceFacts(named, (long)split["testRows"]!, (long)split[SplitStage.TestRowsCategoryNotInTrain]!,
+                    (long)split[SplitStage.TestTitlesInTrain]!),
+            };
+        }
         var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
         return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures, aggregate.Output(AggregateStage.PerClassFile));
     }

@@ -46,7 +46,8 @@ internal sealed class FlowLock(string path, Experiment experiment, bool locked, 
     /// <summary>Compares a download entry with the lock; fills an empty hash (trust on first use) unless locked.</summary>
     public bool CheckDownload(Manifest download, bool throwIfChanged = true)
     {
-        if (experiment.Dataset.Source is not { } name) return true;
+        // The entry names its source (the dataset's, or split.testSource's); generated data has none.
+        if (download.Params?["source"]?.GetValue<string>() is not { } name) return true;
         var lockFile = DataLock.Read(path);
         var pinned = lockFile.Get(name, path);
         var file = download.Outputs[ExperimentFlow.DownloadOutput(download)];

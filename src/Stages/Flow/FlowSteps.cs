@@ -8,13 +8,13 @@ public static class FlowSteps
 {
     public static IReadOnlyList<FlowStep> All { get; } =
     [
-        new("download", "Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data", UnitKind.Single),
-        new("filter-spanish", "Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows", UnitKind.Single),
+        new("download", "Fetch the experiment's source pinned in data.lock.json (verified by SHA-256), or generate the demo data; split.testSource's too", UnitKind.PerSource),
+        new("filter-spanish", "Keep the rows in the experiment's language (a language column, or a detector), skipping and counting bad rows (split.testSource's through the same filter)", UnitKind.PerSource),
         new("sample", "Draw a seeded uniform sample of rows (reservoir sampling, one pass); one per run with runs.resample", UnitKind.PerSample),
         new("split", "Split the sample into train/val/test and assign class ids; one per run with runs.resample", UnitKind.PerSample),
         new("model", "Build each model's files: a seeded random bag-of-embeddings table, or a transformer (MiniLM from its package, or pinned in data.lock.json)", UnitKind.PerModel),
         new("embed", "Embed the train/val/test titles with each frozen model through ONNX Runtime (CUDA when built with -p:Gpu=true and present) into .npy matrices", UnitKind.PerFrozenModelSample),
-        new("train", "Train the study's MLP on each model's embeddings (or fine-tune its table), runs times, score it on test, copy each run to saved_models/", UnitKind.PerRun),
+        new("train", "Train the study's MLP on each model's embeddings (or fine-tune its table), or a fasttext baseline as fastText does, runs times, score it on test, copy each run to saved_models/", UnitKind.PerRun),
         new("aggregate", "Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)", UnitKind.Single),
         new("plot", "Draw the study's figures (PNG and SVG) with ScottPlot", UnitKind.Single),
         new("report", "Write the results document report/README.md and the self-contained report/index.html", UnitKind.Single),

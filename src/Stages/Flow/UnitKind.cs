@@ -6,6 +6,9 @@ public enum UnitKind
     /// <summary>One unit, named "".</summary>
     Single,
 
+    /// <summary>One unit per source of rows: "" (the dataset), and <c>test-source</c> with split.testSource.</summary>
+    PerSource,
+
     /// <summary>One unit per sample of the data: "" (one sample shared by the runs), or <c>run-k</c> with <c>runs.resample</c>.</summary>
     PerSample,
 

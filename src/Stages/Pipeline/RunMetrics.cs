@@ -19,7 +19,7 @@ public sealed record TestMetrics(double BalancedAccuracy, double? Accuracy = nul
 /// have no seed, per-epoch losses or wall time) are nullable or empty.
 /// </summary>
 /// <param name="Language">"es", "en", or "none" for the random baselines.</param>
-/// <param name="Mode">"frozen" or "fine-tune".</param>
+/// <param name="Mode">"frozen" or "fine-tune"; "supervised" for a fasttext baseline.</param>
 /// <param name="Device">The device the run trained on, as the run saw it ("cpu: AMD EPYC…", "Tesla T4").</param>
 /// <param name="DeviceRequested">What was asked for (train.device or --device) and what auto became; null in runs from before it was recorded.</param>
 public sealed record RunMetrics(
@@ -48,6 +48,13 @@ public sealed record RunMetrics(
     string? DeviceRequested = null)
 {
     public const string FileName = "metrics.json";
+
+    /// <summary>
+    /// The run is of a baseline (a fasttext model), not of an embedding model; the report marks it.
+    /// Written only when true, so the metrics.json of every other run is as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Baseline { get; init; }
 
     /// <summary>
     /// camelCase, indented; NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity" (a diverged

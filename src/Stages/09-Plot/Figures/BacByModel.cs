@@ -5,7 +5,8 @@ namespace Lmev.Stages.Plot.Figures;
 
 /// <summary>
 /// <c>bac_by_lm</c>: mean test BAC per model as horizontal bars (long model names stay readable),
-/// ±1 sample standard deviation as error bars, every run as a point; best model on top.
+/// ±1 sample standard deviation as error bars, every run as a point; best model on top. A baseline's
+/// bar is hatched with a dashed outline and its name says "línea base".
 /// </summary>
 internal static class BacByModel
 {
@@ -21,6 +22,7 @@ internal static class BacByModel
             var (model, bac) = models[i];
             var y = n - 1 - i; // best on top
             var mean = bac.Average();
+            var baseline = d.IsBaseline(model);
             var std = bac.Length > 1 ? Math.Sqrt(bac.Sum(v => (v - mean) * (v - mean)) / (bac.Length - 1)) : 0;
             bars.Add(new Bar
             {
@@ -28,9 +30,12 @@ internal static class BacByModel
                 Value = mean,
                 Error = std,
                 Size = 0.7,
-                FillColor = d.ColorOf(model).WithAlpha(0.55),
+                FillColor = d.ColorOf(model).WithAlpha(baseline ? 0.2 : 0.55),
+                FillHatch = baseline ? new ScottPlot.Hatches.Striped() : null,
+                FillHatchColor = d.ColorOf(model),
                 LineColor = Colors.Black, // also the error bar's colour
-                LineWidth = 1.5f,
+                LineWidth = baseline ? 2.5f : 1.5f,
+                LinePattern = baseline ? LinePattern.Dashed : LinePattern.Solid,
                 Orientation = Orientation.Horizontal,
             });
             // The bars start at 0, so close means look alike: the numbers say what the lengths cannot.
@@ -41,7 +46,7 @@ internal static class BacByModel
         plot.Add.Bars(bars);
         plot.Axes.Left.SetTicks(
             Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToArray(),
-            models.Select(m => $"{m.Model} (n = {m.Bac.Length})").ToArray());
+            models.Select(m => $"{d.Label(m.Model)} (n = {m.Bac.Length})").ToArray());
         plot.Axes.Left.TickLabelStyle.FontSize = 13;
         var max = models.Max(m => m.Bac.Max());
         plot.Axes.SetLimits(0, max * 1.25, -0.6, n - 0.4);

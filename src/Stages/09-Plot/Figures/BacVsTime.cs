@@ -17,7 +17,7 @@ internal static class BacVsTime
             Figure.Scatter(plot, g.Select(r => r.TrainSeconds!.Value).ToArray(), g.Select(r => r.TestBac!.Value).ToArray(), d.ColorOf(g.Key.Model), ShapeOf(g.Key.Device));
 
         foreach (var model in runs.Select(r => r.Model).Distinct().Order(StringComparer.Ordinal))
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = model, LineColor = d.ColorOf(model), LineWidth = 6 });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = d.Label(model), LineColor = d.ColorOf(model), LineWidth = 6 });
         foreach (var device in devices)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = device, MarkerShape = ShapeOf(device), MarkerFillColor = Colors.Gray, MarkerLineColor = Colors.Gray, MarkerSize = 10 });
         plot.ShowLegend(Edge.Right);

@@ -12,7 +12,8 @@ internal static class LossVsBac
         var runs = d.Ok.Where(r => r.BestValLoss is { } l && double.IsFinite(l)).ToList();
         if (runs.Count == 0) return Figure.Empty(plot, d, "Sin ejecuciones válidas");
         foreach (var g in runs.GroupBy(r => r.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-            Figure.Scatter(plot, g.Select(r => r.BestValLoss!.Value).ToArray(), g.Select(r => r.TestBac!.Value).ToArray(), d.ColorOf(g.Key), legend: g.Key);
+            Figure.Scatter(plot, g.Select(r => r.BestValLoss!.Value).ToArray(), g.Select(r => r.TestBac!.Value).ToArray(), d.ColorOf(g.Key),
+                d.IsBaseline(g.Key) ? MarkerShape.Eks : MarkerShape.FilledCircle, size: d.IsBaseline(g.Key) ? 12 : 9, legend: d.Label(g.Key));
         plot.ShowLegend(Edge.Right);
         return plot;
     }

@@ -16,6 +16,8 @@ namespace Lmev.Pipeline.Results;
 /// <param name="StatusCounts">Runs per status (<see cref="RunStatus"/>).</param>
 /// <param name="Best">The model with the highest mean, and where it errs; null without predictions.</param>
 /// <param name="Versions">Each library the runs recorded, with every distinct version seen.</param>
+/// <param name="Baselines">The models that are baselines (fasttext), not embedding models; they are in <see cref="Models"/> and
+/// <see cref="Devices"/> but in none of the groups that compare embeddings (language, dimension, normalisation, mode).</param>
 public sealed record RunSummary(
     string Experiment,
     string Metric,
@@ -32,8 +34,12 @@ public sealed record RunSummary(
     ModelErrors? Best,
     IReadOnlyList<GroupStats> Devices,
     SortedDictionary<string, string[]> Versions,
-    ReferenceSummary? Reference)
+    ReferenceSummary? Reference,
+    IReadOnlyList<string>? Baselines = null)
 {
+    /// <summary>Whether a model of <see cref="Models"/> is a baseline.</summary>
+    public bool IsBaseline(string model) => Baselines?.Contains(model) ?? false;
+
     public const string FileName = "summary.json";
 
     public const string BalancedAccuracy = "balancedAccuracy";

@@ -15,7 +15,7 @@ public static class RunsTable
     [
         "experiment", "model", "language", "dim", "normalization", "mode", "run", "seed", "classes",
         "train_rows", "val_rows", "test_rows", "test_bac", "accuracy", "macro_f1", "epochs_run", "best_epoch",
-        "best_val_loss", "train_seconds", "wall_seconds", "device", "threads", "status",
+        "best_val_loss", "train_seconds", "wall_seconds", "device", "threads", "status", "baseline",
     ];
 
     public static void Write(string path, IEnumerable<RunRow> rows)
@@ -27,7 +27,7 @@ public static class RunsTable
             w.Row(r.Experiment, r.Model, r.Language ?? "", S(r.Dim), r.Normalization is { } n ? (n ? "true" : "false") : "",
                 r.Mode ?? "", S<int>(r.Run), S(r.Seed), S(r.Classes), S(r.TrainRows), S(r.ValRows), S(r.TestRows),
                 S(r.TestBac), S(r.Accuracy), S(r.MacroF1), S(r.EpochsRun), S(r.BestEpoch), S(r.BestValLoss),
-                S(r.TrainSeconds), S(r.WallSeconds), r.Device ?? "", S(r.Threads), r.Status);
+                S(r.TrainSeconds), S(r.WallSeconds), r.Device ?? "", S(r.Threads), r.Status, r.Baseline ? "true" : "false");
         }
     }
 
@@ -56,7 +56,7 @@ public static class RunsTable
                 Num<int>("classes"), Num<long>("train_rows"), Num<long>("val_rows"), Num<long>("test_rows"),
                 Num<double>("test_bac"), Num<double>("accuracy"), Num<double>("macro_f1"), Num<int>("epochs_run"),
                 Num<int>("best_epoch"), Num<double>("best_val_loss"), Num<double>("train_seconds"), Num<double>("wall_seconds"),
-                Text("device"), Num<int>("threads")));
+                Text("device"), Num<int>("threads"), Num<bool>("baseline") ?? false));
         }
         return rows;
     }
