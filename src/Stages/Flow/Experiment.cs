@@ -128,7 +128,7 @@ public sealed record Experiment(
         Check(Split.TestSource is null || Split.TestSource.Length > 0, "split.testSource", "the name of a data.lock.json entry", "an empty string");
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
         Check(Runs >= 1, RunPlan is { Resample: true } ? "runs.count" : "runs", "at least 1", Runs);
-        var models = Models ?? [];
+        var models = (Models ?? []).Select(m => m.Resolved()).ToArray(); // the rules apply to the values in force, defaults filled
         for (var i = 0; i < models.Length; i++)
             foreach (var (ok, key, expected, found) in models[i].Checks(i))
                 Check(ok, key, expected, found);

@@ -82,7 +82,7 @@ public sealed partial class WorkflowTests
         Assert.True(code == 0, output);
         Assert.Equal(["r16", "r16-ft"], JsonSerializer.Deserialize<string[]>(output) ?? []);
 
-        // The study's own list: its eight NNLM models, read from the repository's experiments/meli2019.json.
+        // The study's own list: its eight NNLM models and the fastText baseline, read from the repository's experiments/meli2019.json.
         var study = Lmev.Flow.Experiment.Load(Root, "meli2019");
         var info = new System.Diagnostics.ProcessStartInfo("dotnet", [LmevProcess.Dll, "models", "--experiment", "meli2019", "--json", "--root", Root])
             { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -90,6 +90,7 @@ public sealed partial class WorkflowTests
         var listed = lmev.StandardOutput.ReadToEnd();
         lmev.WaitForExit();
         Assert.Equal(study.ModelList.Select(m => m.Name).ToArray(), JsonSerializer.Deserialize<string[]>(listed) ?? []);
-        Assert.Equal(8, study.ModelList.Count);
+        Assert.Equal(8, study.ModelList.Count(m => m.Kind == "nnlm"));
+        Assert.Single(study.ModelList, m => m.Kind == "fasttext");
     }
 }
