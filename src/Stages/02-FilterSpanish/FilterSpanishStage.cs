@@ -70,6 +70,8 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
         context.Report["badRows"] = bad.ToJson();
         context.Report["languageFrom"] = keepAll ? "none: every row kept (filter.language is '*')"
             : detector is null ? $"column '{p.LanguageColumn}'" : detector.Description;
+        if (read == 0)
+            throw new LmevException($"{path}: the file has no data rows, only its header ({string.Join(",", reader.Header)}); expected the rows of the dataset");
         if (kept == 0)
             throw new LmevException($"{path}: no row has {(detector is null ? $"{p.LanguageColumn} = '{p.Language}'" : $"language {p.Language}")}; check filter.language in the experiment");
     }

@@ -345,7 +345,8 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     private void Line(string text = "") => _md.Append(text).Append('\n');
 
     // Spanish groups thousands with a (no-break) space, since the decimal mark here is the point: 1 000 000.
-    private static string Int(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '\u00A0');
+    /// <summary>A whole number as the Spanish report writes every number: groups of three digits parted by a no-break space.</summary>
+    public static string Int(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '\u00A0');
 
     private static string Pct(double fraction) => (fraction * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
 

@@ -96,10 +96,13 @@ public sealed record Experiment(
         var path = FilePath(root, name);
         if (!File.Exists(path))
         {
-            var known = Directory.Exists(System.IO.Path.Combine(root, "experiments"))
-                ? string.Join(", ", Directory.EnumerateFiles(System.IO.Path.Combine(root, "experiments"), "*.json").Select(System.IO.Path.GetFileNameWithoutExtension).Order())
-                : "none";
-            throw new LmevException($"{path}: no experiment named '{name}' (experiments: {known})");
+            var folder = System.IO.Path.Combine(root, "experiments");
+            if (!Directory.Exists(folder))
+                throw new LmevException($"{root}: not an lmev project (no experiments/ folder); run lmev from the project folder, or give it with --root");
+            var known = Directory.EnumerateFiles(folder, "*.json").Select(System.IO.Path.GetFileNameWithoutExtension).Order().ToList();
+            throw new LmevException($"{path}: no experiment named '{name}'" +
+                (Suggestions.Closest(name, known!) is { } close ? $" (did you mean '{close}'?)" : "") +
+                $"; experiments: {(known.Count == 0 ? "none" : string.Join(", ", known))}");
         }
         var e = JsonFile.Read<Experiment>(path, validate: x => x.Problems()) with { Name = name, Path = path };
         e = e with { Models = e.Models?.Select(m => m.Resolved()).ToArray() };

@@ -354,7 +354,7 @@ public sealed class ExperimentFlow
         var aggregate = Get("aggregate");
         var plot = Get("plot");
         var e = _experiment;
-        var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {e.Dataset.Generate.Rows:N0} filas)";
+        var dataset = e.Dataset.Source ?? $"datos de demostración generados (semilla {e.Dataset.Generate!.Seed}, {ReportDocument.Int(e.Dataset.Generate.Rows)} filas)";
         var lockEntries = new SortedDictionary<string, LockedSource>(StringComparer.Ordinal);
         if (e.Dataset.Source is { } source) lockEntries[source] = DataLock.Read(_lockPath).Get(source, _lockPath);
         if (e.Split.TestSource is { } testSource) lockEntries[testSource] = DataLock.Read(_lockPath).Get(testSource, _lockPath);

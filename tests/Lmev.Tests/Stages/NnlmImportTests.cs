@@ -105,6 +105,7 @@ public sealed class NnlmImportTests
         Assert.Contains("nnlm-es-dim8-with-normalization", summary);
         Assert.Contains("nnlm-en-dim6", summary);
         Assert.Contains("remuestreo por corrida", summary);
+        Assert.Contains("semilla 7, 4\u00A0000 filas", summary); // the Spanish report writes every number one way
         foreach (var run in new[] { 1, 2 })
             Assert.True(File.Exists(Path.Combine(p.Root, "saved_models", "demo", "nnlm-en-dim6", $"run-{run}", "metrics.json")));
     }

@@ -32,5 +32,6 @@ public sealed class BadRows(string path, bool strict, int keepLines = 10)
     })));
 
     public IEnumerable<string> Summary() => _byReason.Select(kv =>
-        $"skipped {kv.Value.Count:N0} rows with {kv.Key} (first at lines {string.Join(", ", kv.Value.Lines)})");
+        $"skipped {kv.Value.Count:N0} {(kv.Value.Count == 1 ? "row" : "rows")} with {kv.Key} " +
+        $"({(kv.Value.Count == 1 ? "at line" : kv.Value.Lines.Count == 1 ? "first at line" : "first at lines")} {string.Join(", ", kv.Value.Lines)})");
 }
