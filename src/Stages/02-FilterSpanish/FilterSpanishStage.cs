@@ -11,7 +11,9 @@ namespace Lmev.Stages.FilterSpanish;
 /// in strict mode). Output: <c>rows.csv</c> with columns <c>title,category</c>.
 /// </summary>
 /// <param name="unit">"" for the dataset; <c>test-source</c> for split.testSource's rows, read through the same filter.</param>
-public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool strict = false, string unit = "") : IStage
+/// <param name="shownAs">The source as the user gave it (path or URL and lock entry), named in messages instead of the
+/// cache's copy; not part of the key.</param>
+public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool strict = false, string unit = "", string? shownAs = null) : IStage
 {
     public string Unit => unit;
 
@@ -28,14 +30,23 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
     public void Run(StageContext context)
     {
         var path = context.Input("source");
-        using var reader = CsvRowReader.Open(path);
+        try { Filter(context, path, shownAs ?? path); }
+        catch (LmevException e) when (shownAs is not null)
+        {
+            throw new LmevException($"{e.Message} (read from its cached copy {path})", e);
+        }
+    }
+
+    private void Filter(StageContext context, string path, string shown)
+    {
+        using var reader = CsvRowReader.Open(path, shown);
         var title = reader.Column(p.TitleColumn);
         var category = reader.Column(p.CategoryColumn);
         var language = p.LanguageColumn is null ? -1 : reader.Column(p.LanguageColumn);
         var wanted = Encoding.UTF8.GetBytes(p.Language);
         var keepAll = language < 0 && p.Language == FilterParams.AnyLanguage;
         var detector = language < 0 && !keepAll ? new LanguageDetector(p.Language) : null;
-        var bad = new BadRows(path, strict);
+        var bad = new BadRows(shown, strict);
         long read = 0, kept = 0, otherLanguage = 0;
 
         using var writer = CsvWriter.Create(context.OutputPath(Output));
@@ -71,8 +82,8 @@ public sealed class FilterSpanishStage(FilterParams p, Artifact source, bool str
         context.Report["languageFrom"] = keepAll ? "none: every row kept (filter.language is '*')"
             : detector is null ? $"column '{p.LanguageColumn}'" : detector.Description;
         if (read == 0)
-            throw new LmevException($"{path}: the file has no data rows, only its header ({string.Join(",", reader.Header)}); expected the rows of the dataset");
+            throw new LmevException($"{shown}: the file has no data rows, only its header ({string.Join(",", reader.Header)}); expected the rows of the dataset");
         if (kept == 0)
-            throw new LmevException($"{path}: no row has {(detector is null ? $"{p.LanguageColumn} = '{p.Language}'" : $"language {p.Language}")}; check filter.language in the experiment");
+            throw new LmevException($"{shown}: no row has {(detector is null ? $"{p.LanguageColumn} = '{p.Language}'" : $"language {p.Language}")}; check filter.language in the experiment");
     }
 }

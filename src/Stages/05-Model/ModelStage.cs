@@ -61,7 +61,7 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
                 context.Report["dim"] = spec.Dim;
                 break;
             case ModelSpec.Nnlm when sources is { } s:
-                ImportNnlm(context, s);
+                AsTheUserGaveIt(context, () => ImportNnlm(context, s), s.Model, spec.Source!);
                 break;
             case ModelSpec.MiniLm:
                 MiniLmModel.Extract(context.OutputDirectory);
@@ -74,13 +74,28 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
                 var vocabulary = s.Fetcher.Fetch(spec.Vocabulary!, s.Vocabulary!, context.OutputPath(MiniLmModel.VocabularyFile), s.PartialDirectory).Verified;
                 context.Report["modelSha256"] = onnx.Sha256;
                 context.Report["vocabularySha256"] = vocabulary.Sha256;
-                using (var probe = MiniLmEmbedder.Open(context.OutputDirectory)) context.Report["dim"] = probe.Dim; // fails here, naming the file, if it is no BERT-style encoder
+                // Fails here if it is no BERT-style encoder; the message names the user's file, not this folder's copy.
+                AsTheUserGaveIt(context, () => { using var probe = MiniLmEmbedder.Open(context.OutputDirectory); context.Report["dim"] = probe.Dim; }, s.Model, spec.Source!);
                 context.Log($"fetched {spec.Source} and {spec.Vocabulary}");
                 break;
             default:
                 throw new LmevException($"model '{spec.Name}': unknown kind '{spec.Kind}'");
         }
         context.Report["kind"] = spec.Kind;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on fetched files; an error it raises names the source as the user gave it (its URL
+    /// or path and lock entry) first, with the temporary copies it read (gone once the step fails) as a second detail.
+    /// </summary>
+    private static void AsTheUserGaveIt(StageContext context, Action work, LockedSource source, string name)
+    {
+        try { work(); }
+        catch (LmevException e)
+        {
+            throw new LmevException($"{source.Url} (data.lock.json '{name}'): {e.Message} " +
+                $"(read from the step's temporary copy under {Path.GetDirectoryName(context.OutputDirectory)}; fix or replace the source, then run again)", e);
+        }
     }
 
     /// <summary>

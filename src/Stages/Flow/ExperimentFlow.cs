@@ -113,7 +113,8 @@ public sealed class ExperimentFlow
             AfterRun = (_, m) => _lock.CheckDownload(m),
             OnRead = m => _lock.CheckDownload(m),
         },
-        "filter-spanish" => new(meta, u => new FilterSpanishStage(_experiment.Filter, Get("download", u).Output(DownloadOutput(Get("download", u))), _options.Strict, u.Name)),
+        "filter-spanish" => new(meta, u => new FilterSpanishStage(_experiment.Filter, Get("download", u).Output(DownloadOutput(Get("download", u))), _options.Strict, u.Name,
+            SourceShown(u))),
         "sample" => new(meta, BuildSample),
         "split" => new(meta, BuildSplit),
         "model" => new(meta, u => BuildModel(u.Model!))
@@ -217,6 +218,14 @@ public sealed class ExperimentFlow
     }
 
     internal static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
+
+    /// <summary>How a user knows the file the Download unit brought: the path or URL they gave, and its lock entry; null for generated data.</summary>
+    private string? SourceShown(Unit unit)
+    {
+        if (!unit.TestSource && _experiment.Dataset.Generate is not null) return null;
+        var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
+        return $"{DataLock.Read(_lockPath).Get(name, _lockPath).Url} (data.lock.json '{name}')";
+    }
 
     private DownloadStage BuildDownload(Unit unit)
     {

@@ -57,3 +57,56 @@ public sealed class WordingTests
         Assert.Equal("1\u00A0025\u00A0000", Lmev.Stages.Report.ReportDocument.Int(1_025_000));
     }
 }
+
+/// <summary>Errors about the user's own files name those files (as given in data.lock.json), the cache's copy only as a second detail.</summary>
+public sealed class UserFileErrorTests
+{
+    private static TestProject WithSource(string url, string format)
+    {
+        var p = new TestProject();
+        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new System.Text.Json.Nodes.JsonObject
+        {
+            ["sources"] = new System.Text.Json.Nodes.JsonObject { ["mine"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url, ["format"] = format } },
+        }.ToJsonString());
+        p.Experiment["dataset"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "mine" };
+        p.Save();
+        return p;
+    }
+
+    [Fact]
+    public void A_bad_csv_row_is_reported_at_the_users_file_and_line()
+    {
+        using var data = new TempDir();
+        var csv = Path.Combine(data.Path, "bad.csv");
+        File.WriteAllText(csv, "title,category,language\nzapatillas rojas,calzado,spanish\nmesa,de,roble,spanish\n");
+        using var p = WithSource(csv, "csv");
+        p.Flow().Run("download");
+        var e = Assert.Throws<LmevException>(() => p.Flow(strict: true).Run("filter-spanish"));
+        Assert.StartsWith($"{csv} (data.lock.json 'mine'):3: bad row: wrong field count", e.Message);
+        Assert.Contains("read from its cached copy", e.Message);
+    }
+
+    [Fact]
+    public void A_broken_transformer_model_is_reported_at_the_users_file()
+    {
+        using var files = new TempDir();
+        var onnx = Path.Combine(files.Path, "model.onnx");
+        File.WriteAllBytes(onnx, Encoding.UTF8.GetBytes("not an onnx model"));
+        File.WriteAllText(Path.Combine(files.Path, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhola\n");
+        using var p = new TestProject();
+        p.Experiment["models"] = System.Text.Json.Nodes.JsonNode.Parse("""[ { "name": "t", "kind": "transformer", "language": "es", "source": "t-onnx", "vocabulary": "t-vocab" } ]""");
+        p.Save();
+        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new System.Text.Json.Nodes.JsonObject
+        {
+            ["sources"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["t-onnx"] = new System.Text.Json.Nodes.JsonObject { ["url"] = onnx, ["format"] = "onnx" },
+                ["t-vocab"] = new System.Text.Json.Nodes.JsonObject { ["url"] = Path.Combine(files.Path, "vocab.txt"), ["format"] = "txt" },
+            },
+        }.ToJsonString());
+        var e = Assert.Throws<LmevException>(() => p.Flow().Run("model"));
+        Assert.StartsWith($"{onnx} (data.lock.json 't-onnx'): ", e.Message);
+        Assert.DoesNotContain("filled", string.Join("\n", p.Log)); // a failed step writes no lock and says nothing of it
+        Assert.Equal("", DataLock.Read(Path.Combine(p.Root, DataLock.FileName)).Sources["t-onnx"].Sha256);
+    }
+}

@@ -53,17 +53,18 @@ public sealed class CsvRowReader : IDisposable
     }
 
     /// <summary>Opens a CSV file, decompressing it when it starts with the gzip magic bytes (a truncated or damaged gzip stream is an error).</summary>
-    public static CsvRowReader Open(string path)
+    /// <param name="shownAs">The name messages give the file (the user's own path or URL when this is a cached copy).</param>
+    public static CsvRowReader Open(string path, string? shownAs = null)
     {
-        if (!File.Exists(path)) throw new LmevException($"{path}: file not found");
+        if (!File.Exists(path)) throw new LmevException($"{shownAs ?? path}: file not found");
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         Span<byte> magic = stackalloc byte[2];
         var n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
         Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-            ? new ReadAheadStream(new GzipCheckedStream(file, path))
+            ? new ReadAheadStream(new GzipCheckedStream(file, shownAs ?? path))
             : file;
-        return new CsvRowReader(s, path, file);
+        return new CsvRowReader(s, shownAs ?? path, file);
     }
 
     public string Path { get; }
