@@ -6,6 +6,9 @@ namespace Lmev.Pipeline;
 /// A progress line on standard error with rate and ETA. On a terminal it redraws in place a few
 /// times a second; when the output is captured (Cake, CI logs) it prints a line every 10 seconds.
 /// <see cref="Report"/> is cheap enough to call once per row.
+/// Not Spectre.Console's: its progress display owns the console inside one callback (<c>Progress().Start(ctx => …)</c>),
+/// while a stage reports from deep inside its own loops and logs between bars; this one already gives rate and ETA on a
+/// terminal and plain lines, free of control characters, when the output is captured.
 /// </summary>
 public sealed class ProgressBar : IDisposable
 {

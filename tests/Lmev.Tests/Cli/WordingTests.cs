@@ -110,3 +110,18 @@ public sealed class UserFileErrorTests
         Assert.Equal("", DataLock.Read(Path.Combine(p.Root, DataLock.FileName)).Sources["t-onnx"].Sha256);
     }
 }
+
+/// <summary>Progress, when the output is captured (Cake, CI logs), is plain lines.</summary>
+public sealed class ProgressOutputTests
+{
+    [Fact]
+    public void Captured_output_has_no_control_characters()
+    {
+        using var dir = new TempDir();
+        var (code, output) = LmevProcess.Run(null, "demo-data", "--rows", "400000", "-o", Path.Combine(dir.Path, "x.csv"));
+        Assert.Equal(0, code);
+        Assert.Contains("wrote 400,000 rows", output);
+        Assert.DoesNotContain('\r', output);
+        Assert.DoesNotContain('\u001b', output);
+    }
+}
