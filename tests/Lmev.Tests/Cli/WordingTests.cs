@@ -125,3 +125,43 @@ public sealed class ProgressOutputTests
         Assert.DoesNotContain('\u001b', output);
     }
 }
+
+/// <summary>Cake's arguments: every one build.cake reads is known to its typo check, and the choices are checked before any step.</summary>
+public sealed class CakeArgumentTests
+{
+    [Fact]
+    public void Every_argument_build_cake_reads_is_in_its_list_of_known_arguments()
+    {
+        var root = SharedData.RepoRoot() ?? throw new InvalidOperationException("no lmev.slnx above the test folder");
+        var script = File.ReadAllText(Path.Combine(root, "build.cake"));
+        var known = System.Text.RegularExpressions.Regex.Match(script, @"var known = new\[\] \{(?<list>[^}]*)\}").Groups["list"].Value;
+        var read = System.Text.RegularExpressions.Regex.Matches(script, @"(?:Argument|HasArgument)\(""(?<name>[a-z-]+)""").Select(m => m.Groups["name"].Value).Distinct().ToList();
+        Assert.NotEmpty(read);
+        Assert.All(read, name => Assert.Contains($"\"{name}\"", known));
+        Assert.Contains("check --experiment", script); // Build checks the experiment, --model and --run before any step
+    }
+
+    [Fact]
+    public void Lmev_check_refuses_an_unknown_model_with_the_closest_before_any_step()
+    {
+        using var p = new TestProject();
+        p.AddQuickModels();
+        var (code, output) = LmevProcess.Run(p, "check", "--experiment", "demo", "--model", "r61");
+        Assert.Equal(1, code);
+        Assert.Contains("no model named 'r61' (did you mean 'r16'?)", output);
+        Assert.False(Directory.Exists(p.CacheRoot), "a step ran");
+        var (ok, said) = LmevProcess.Run(p, "check", "--experiment", "demo", "--model", "r16", "--run", "2");
+        Assert.Equal(0, ok);
+        Assert.Contains("the choices are valid", said);
+    }
+
+    [Fact]
+    public void A_random_model_says_its_normalization_in_words()
+    {
+        using var p = new TestProject();
+        p.AddQuickModels();
+        p.Flow().Run("model");
+        Assert.Contains(p.Log, l => l.Contains("normalization off"));
+        Assert.DoesNotContain(p.Log, l => l.Contains("normalization False"));
+    }
+}
