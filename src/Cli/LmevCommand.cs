@@ -77,6 +77,18 @@ public static class LmevCommand
         }));
         root.Subcommands.Add(check);
 
+        var source = new Argument<string>("source") { Description = "The entry of data.lock.json whose file on disk changed on purpose" };
+        var accept = new Command("accept", "Pin the new bytes of a source on disk: write its current SHA-256 and size into data.lock.json " +
+            "(the next run takes them and recomputes what follows); commit the lock afterwards") { source, Root };
+        accept.SetAction(p => Guard(() =>
+        {
+            var (was, now) = Lmev.Pipeline.Fetching.LockAcceptance.Accept(p.GetValue(Root)!.FullName, p.GetValue(source)!);
+            Console.WriteLine($"{DataLock.FileName}: '{p.GetValue(source)}' now pins sha256 {now.Sha256} ({now.Size:N0} bytes; was " +
+                $"{(was.Sha256.Length == 0 ? "empty" : was.Sha256)}) — commit {DataLock.FileName}");
+            return 0;
+        }));
+        root.Subcommands.Add(new Command("lock", "Change data.lock.json on purpose") { accept });
+
         var status = new Command("status", "Show each step of the experiment as up to date, stale (and why), never run or in error. " +
             "Exit code 0: everything up to date; 3: steps to run; 4: a step in error") { Experiment, Root, Cache, Models };
         status.SetAction(p => Guard(() => ShowStatus(p)));

@@ -109,7 +109,7 @@ public sealed class ExperimentFlow
     {
         "download" => new(meta, BuildDownload)
         {
-            BeforeRun = (_, cached) => _lock.DownloadMismatch(cached),
+            BeforeRun = (u, cached) => LocalSourceEdited(u, cached) ?? _lock.DownloadMismatch(cached),
             AfterRun = (_, m) => _lock.CheckDownload(m),
             OnRead = m => _lock.CheckDownload(m),
         },
@@ -218,6 +218,26 @@ public sealed class ExperimentFlow
     }
 
     internal static string DownloadOutput(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Download's first check for a source on disk: the user's file is re-hashed when its size or modification time
+    /// changed (the hash index), and bytes that neither the cached entry nor the lock pin are an error with the two
+    /// ways out. Bytes the lock now pins (after `lmev lock accept`) are left to the lock's own check, which refetches.
+    /// </summary>
+    private string? LocalSourceEdited(Unit unit, Manifest cached)
+    {
+        if (!unit.TestSource && _experiment.Dataset.Generate is not null) return null;
+        var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
+        var source = DataLock.Read(_lockPath).Get(name, _lockPath);
+        if (SourceFetcher.IsRemote(source.Url, out _)) return null;
+        var path = Fetcher().LocalPath(source.Url);
+        if (!File.Exists(path)) return null; // gone: the cached copy still holds the pinned bytes
+        var sha = Cache.Hashes.Sha256(path);
+        var pinned = source.Sha256.Length > 0 ? source.Sha256 : cached.Outputs[DownloadOutput(cached)].Sha256;
+        if (sha.Equals(pinned, StringComparison.OrdinalIgnoreCase)) return null;
+        throw new LmevException($"{path}: changed since {DataLock.FileName} pinned it as '{name}': pinned sha256 {pinned}, the file now has {sha}. " +
+            $"Either restore the file, or accept its new bytes with `lmev lock accept {name}` (then commit {DataLock.FileName}); nothing was run.");
+    }
 
     /// <summary>How a user knows the file the Download unit brought: the path or URL they gave, and its lock entry; null for generated data.</summary>
     private string? SourceShown(Unit unit)
@@ -527,6 +547,11 @@ public sealed class ExperimentFlow
             var entry = Cache.Lookup(stage);
             if (entry is not null)
             {
+                // What a run would check first (an edited source file, a lock that now pins other bytes).
+                string? reason;
+                try { reason = step.BeforeRun?.Invoke(u, entry); }
+                catch (LmevException e) { result.Add(new StepStatus(step.Name, unit, "error", key, [e.Message])); continue; }
+                if (reason is not null) { result.Add(new StepStatus(step.Name, unit, "stale", key, [reason])); continue; }
                 _resolved[(step.Name, unit)] = entry;
                 result.Add(new StepStatus(step.Name, unit, "up to date", key, []));
                 continue;

@@ -165,3 +165,42 @@ public sealed class CakeArgumentTests
         Assert.DoesNotContain(p.Log, l => l.Contains("normalization False"));
     }
 }
+
+/// <summary>A source pinned by path that the user edits is noticed, named, and accepted only on purpose.</summary>
+public sealed class EditedLocalSourceTests
+{
+    [Fact]
+    public void An_edited_local_source_is_an_error_with_both_hashes_until_accepted()
+    {
+        using var data = new TempDir();
+        var csv = Path.Combine(data.Path, "mine.csv");
+        File.WriteAllText(csv, "title,category,language\nzapatillas rojas,calzado,spanish\nmesa de roble,muebles,spanish\n");
+        using var p = new TestProject();
+        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new System.Text.Json.Nodes.JsonObject
+        {
+            ["sources"] = new System.Text.Json.Nodes.JsonObject { ["mine"] = new System.Text.Json.Nodes.JsonObject { ["url"] = csv, ["format"] = "csv" } },
+        }.ToJsonString());
+        p.Experiment["dataset"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "mine" };
+        p.Save();
+        p.Flow().Run("download");
+        var pinned = Hashing.Sha256OfFile(csv);
+
+        File.AppendAllText(csv, "silla plegable,muebles,spanish\n");
+        var now = Hashing.Sha256OfFile(csv);
+        var e = Assert.Throws<LmevException>(() => p.Flow().Run("download"));
+        Assert.Contains(csv, e.Message);
+        Assert.Contains(pinned, e.Message);
+        Assert.Contains(now, e.Message);
+        Assert.Contains("restore the file", e.Message);
+        Assert.Contains("lmev lock accept mine", e.Message);
+        Assert.DoesNotContain("deleted", e.Message);
+        Assert.Contains(p.Flow().Status(), s => s.Step == "download" && s.State == "error");
+
+        Lmev.Pipeline.Fetching.LockAcceptance.Accept(p.Root, "mine");
+        Assert.Equal(now, DataLock.Read(Path.Combine(p.Root, DataLock.FileName)).Sources["mine"].Sha256);
+        var before = p.Log.Count;
+        var download = p.Flow().Run("download")[0];
+        Assert.Contains(p.Log.Skip(before), l => l.StartsWith("download: running", StringComparison.Ordinal));
+        Assert.Equal(now, download.Outputs[download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal))].Sha256);
+    }
+}
