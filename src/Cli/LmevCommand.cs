@@ -88,6 +88,7 @@ public static class LmevCommand
             return 0;
         }));
         root.Subcommands.Add(new Command("lock", "Change data.lock.json on purpose") { accept });
+        root.Subcommands.Add(VerifyCommand());
 
         var status = new Command("status", "Show each step of the experiment as up to date, stale (and why), never run or in error. " +
             "Exit code 0: everything up to date; 3: steps to run; 4: a step in error") { Experiment, Root, Cache, Models };
@@ -100,6 +101,33 @@ public static class LmevCommand
         gc.SetAction(p => Guard(() => CollectGarbage(p, p.GetValue(experiments), p.GetValue(dryRun))));
         root.Subcommands.Add(gc);
         return root;
+    }
+
+    /// <summary>`lmev verify`: re-hash cache entries against their manifests, like `git fsck`; --repair removes the damaged.</summary>
+    private static Command VerifyCommand()
+    {
+        var all = new Option<bool>("--all") { Description = "Every entry in the cache (default: the entries the experiment reaches)" };
+        var repair = new Option<bool>("--repair") { Description = "Remove the damaged entries, so the next run recomputes exactly those and what depends on them" };
+        var command = new Command("verify", "Re-hash cache entries against their manifests and list the damaged ones. " +
+            "Exit code 0: all intact (or repaired); 5: damaged entries found and left") { Experiment, Root, Cache, all, repair };
+        command.SetAction(p => Guard(() =>
+        {
+            var root = p.GetValue(Root)!.FullName;
+            var cache = new StageCache(CacheRoot(p, root));
+            var entries = p.GetValue(all)
+                ? cache.Entries().Where(e => File.Exists(Path.Combine(e.Directory, Manifest.FileName))).Select(e => Manifest.Read(e.Directory)).ToList()
+                : Flow(p).ReachableEntries().ToList();
+            var damaged = entries.Select(CacheVerification.Verify).OfType<DamagedEntry>().ToList();
+            foreach (var d in damaged)
+            {
+                Console.WriteLine($"damaged {d.Stage}/{d.Key} ({d.Directory}):");
+                foreach (var problem in d.Problems) Console.WriteLine($"  {problem}");
+                if (p.GetValue(repair)) { CacheVerification.Remove(cache, d); Console.WriteLine("  removed: the next run recomputes it"); }
+            }
+            Console.WriteLine($"{entries.Count} entries checked, {damaged.Count} damaged{(damaged.Count > 0 && p.GetValue(repair) ? ", removed" : "")}");
+            return damaged.Count > 0 && !p.GetValue(repair) ? 5 : 0;
+        }));
+        return command;
     }
 
     /// <summary>`lmev models`: the experiment's models, one per line, or as a JSON array (a CI job matrix).</summary>

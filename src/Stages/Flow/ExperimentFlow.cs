@@ -552,6 +552,11 @@ public sealed class ExperimentFlow
                 try { reason = step.BeforeRun?.Invoke(u, entry); }
                 catch (LmevException e) { result.Add(new StepStatus(step.Name, unit, "error", key, [e.Message])); continue; }
                 if (reason is not null) { result.Add(new StepStatus(step.Name, unit, "stale", key, [reason])); continue; }
+                if (CacheVerification.QuickCheck(entry) is { } damage)
+                {
+                    result.Add(new StepStatus(step.Name, unit, "error", key, [$"damaged: {damage}; run `lmev verify --repair` (it removes damaged entries) and run again"]));
+                    continue;
+                }
                 _resolved[(step.Name, unit)] = entry;
                 result.Add(new StepStatus(step.Name, unit, "up to date", key, []));
                 continue;
@@ -582,6 +587,12 @@ public sealed class ExperimentFlow
         if (!JsonNode.DeepEquals(was, now))
             into.Add($"{path} changed: {was?.ToJsonString() ?? "(absent)"} → {now?.ToJsonString() ?? "(absent)"}");
     }
+
+    /// <summary>The published entries this experiment reaches with its current parameters (what `verify --experiment` checks).</summary>
+    public IEnumerable<Manifest> ReachableEntries() => Reachable()
+        .Select(r => Cache.EntryDirectory(r.Stage, r.Key))
+        .Where(dir => File.Exists(Path.Combine(dir, Manifest.FileName)))
+        .Select(Manifest.Read);
 
     /// <summary>The entries this experiment reaches with its current parameters (what `gc` keeps).</summary>
     public IEnumerable<(string Stage, string Key)> Reachable()

@@ -72,6 +72,7 @@ public sealed class StageCache
         }
 
         RequirePresent(stage, label);
+        VerifyInputs(stage, label);
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         var tmp = owned.Path;
         log($"{label}: running ({key})");
@@ -203,6 +204,31 @@ public sealed class StageCache
             if (stage.StartsWith('.') || stage == RefsFolder) continue;
             foreach (var entry in Directory.EnumerateDirectories(stageDir).Order(StringComparer.Ordinal))
                 yield return (stage, Path.GetFileName(entry), entry);
+        }
+    }
+
+    /// <summary>Removes one entry: renamed out of its place first, so no reader sees it half gone.</summary>
+    public void Remove(string stage, string key)
+    {
+        var dir = EntryDirectory(stage, key);
+        if (!Directory.Exists(dir)) return;
+        using var trash = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"removed-{Guid.NewGuid():N}", create: false);
+        Directory.Move(dir, trash.Path);
+    }
+
+    /// <summary>
+    /// A stage reads only inputs whose bytes are those their upstream manifest recorded: a file changed in the cache
+    /// (a flipped byte, an edit) stops the stage before it runs, naming the entry and what to run.
+    /// </summary>
+    private static void VerifyInputs(IStage stage, string label)
+    {
+        foreach (var (name, input) in stage.Inputs)
+        {
+            if (!File.Exists(input.Path)) continue; // absent on purpose (a partial import): RequirePresent has said so if it matters
+            var sha = Hashing.Sha256OfFile(input.Path);
+            if (sha != input.Sha256)
+                throw new LmevException($"{label}: input '{name}' {input.Path} has sha256 {sha}, but its entry {input.Stage}/{input.Key} recorded {input.Sha256}: " +
+                    "the cache entry is damaged. Run `lmev verify --repair` (it removes damaged entries) and run again; nothing was run.");
         }
     }
 

@@ -60,7 +60,9 @@ public sealed class AggregateTests
             Runs.Make("m", 3, 0.99) with { Epochs = [new EpochMetrics(1, double.NaN, double.NaN, 0, 1)], BestValLoss = double.NaN },
             Runs.Make("m", 4, 0.99),
         ]);
-        File.WriteAllText(runs[3].Metrics!.Path, """{ "experiment": "test", "model": "m", "run": """); // truncated
+        // Published truncated (its manifest records these bytes): the stage reads it and calls the run corrupt.
+        File.WriteAllText(runs[3].Metrics!.Path, """{ "experiment": "test", "model": "m", "run": """);
+        runs[3] = runs[3] with { Metrics = StageRunner.FileArtifact(runs[3].Metrics!.Path) };
         runs.Add(new RunInput("m", 5, null));                                                             // never published
         runs.Add(new RunInput("m", 6, runs[0].Metrics! with { Path = dir.File("gone/metrics.json") }));   // file gone
 
