@@ -50,8 +50,8 @@ internal static class FineTuneBench
         var (titles, labels, classes) = ReadTitles(rows);
         var tokenizer = new NnlmTokenizer([], Buckets, new NnlmTokenizerOptions(Normalize: true));
         int validationRows = titles.Count / 20, trainRows = titles.Count - validationRows;
-        var train = Bags(tokenizer, titles.GetRange(0, trainRows));
-        var validation = Bags(tokenizer, titles.GetRange(trainRows, validationRows));
+        var train = tokenizer.Bags(titles.GetRange(0, trainRows));
+        var validation = tokenizer.Bags(titles.GetRange(trainRows, validationRows));
         int[] trainLabels = labels[..trainRows], validationLabels = labels[trainRows..];
         int steps = (trainRows + parameters.BatchSize - 1) / parameters.BatchSize;
         Console.WriteLine($"{titles.Count:N0} titles ({trainRows:N0} train, {validationRows:N0} validation, {classes:N0} classes, " +
@@ -138,17 +138,6 @@ internal static class FineTuneBench
         return (titles, labels.ToArray(), classIds.Count);
     }
 
-    private static TokenBags Bags(NnlmTokenizer tokenizer, IReadOnlyList<string> titles)
-    {
-        var ids = new List<long>();
-        var offsets = new long[titles.Count + 1];
-        for (var i = 0; i < titles.Count; i++)
-        {
-            tokenizer.Tokenize(titles[i], ids);
-            offsets[i + 1] = ids.Count;
-        }
-        return new TokenBags(ids.ToArray(), offsets);
-    }
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

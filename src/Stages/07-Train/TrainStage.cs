@@ -89,7 +89,7 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         {
             BagOfEmbeddingsModel? model = BagOfEmbeddingsModel.Load(context.Input("model"));
             var tokenizer = NnlmTokenizer.Load(context.Input("vocabulary"), model.Spec.NumOovBuckets, model.Spec.Tokenizer);
-            var bags = splits.ToDictionary(s => s.Key, s => Bags(tokenizer, s.Value.Titles));
+            var bags = splits.ToDictionary(s => s.Key, s => tokenizer.Bags(s.Value.Titles));
             // The loaded table is handed over and forgotten (model = null): the trainer copies it into its
             // tensor and collects this array, so a 500 MB NNLM table is not held twice through training.
             FeatureMatrix HandOverTable()
@@ -193,17 +193,6 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         return new FeatureMatrix(values.Array, checked((int)model.Spec.RowCount), model.Spec.Dim);
     }
 
-    private static TokenBags Bags(NnlmTokenizer tokenizer, IReadOnlyList<string> titles)
-    {
-        var ids = new List<long>();
-        var offsets = new long[titles.Count + 1];
-        for (var i = 0; i < titles.Count; i++)
-        {
-            tokenizer.Tokenize(titles[i], ids);
-            offsets[i + 1] = ids.Count;
-        }
-        return new TokenBags(ids.ToArray(), offsets);
-    }
 
     private static void WritePredictions(string path, SplitRows test, int[] predicted, string classesPath)
     {

@@ -226,9 +226,8 @@ public sealed class ExperimentFlow
     /// </summary>
     private string? LocalSourceEdited(Unit unit, Manifest cached)
     {
-        if (!unit.TestSource && _experiment.Dataset.Generate is not null) return null;
-        var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
-        var source = DataLock.Read(_lockPath).Get(name, _lockPath);
+        if (PinnedSource(unit) is not { } pinnedSource) return null;
+        var (name, source) = pinnedSource;
         if (SourceFetcher.IsRemote(source.Url, out _)) return null;
         var path = Fetcher().LocalPath(source.Url);
         if (!File.Exists(path)) return null; // gone: the cached copy still holds the pinned bytes
@@ -240,20 +239,20 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>How a user knows the file the Download unit brought: the path or URL they gave, and its lock entry; null for generated data.</summary>
-    private string? SourceShown(Unit unit)
+    private string? SourceShown(Unit unit) =>
+        PinnedSource(unit) is { } pinned ? $"{pinned.Source.Url} (data.lock.json '{pinned.Name}')" : null;
+
+    /// <summary>The lock entry a Download unit brings (the dataset, or split.testSource); null for generated demo data.</summary>
+    private (string Name, LockedSource Source)? PinnedSource(Unit unit)
     {
         if (!unit.TestSource && _experiment.Dataset.Generate is not null) return null;
         var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
-        return $"{DataLock.Read(_lockPath).Get(name, _lockPath).Url} (data.lock.json '{name}')";
+        return (name, DataLock.Read(_lockPath).Get(name, _lockPath));
     }
 
-    private DownloadStage BuildDownload(Unit unit)
-    {
-        if (!unit.TestSource && _experiment.Dataset.Generate is { } demo) return DownloadStage.Generate(demo);
-        var name = unit.TestSource ? _experiment.Split.TestSource! : _experiment.Dataset.Source!;
-        var source = DataLock.Read(_lockPath).Get(name, _lockPath);
-        return DownloadStage.FromLock(name, source, Fetcher(), Path.Combine(Cache.Root, ".downloads"), unit.Name);
-    }
+    private DownloadStage BuildDownload(Unit unit) => PinnedSource(unit) is { } pinned
+        ? DownloadStage.FromLock(pinned.Name, pinned.Source, Fetcher(), Path.Combine(Cache.Root, ".downloads"), unit.Name)
+        : DownloadStage.Generate(_experiment.Dataset.Generate!);
 
     /// <summary>
     /// A run's seed for a stage: derived from the experiment's seed, the purpose and the run number,

@@ -84,6 +84,19 @@ public sealed class NnlmTokenizer
         return tokens;
     }
 
+    /// <summary>Every title's rows, concatenated, with where each title starts: what the fine-tune model pools.</summary>
+    public Lmev.Training.TokenBags Bags(IReadOnlyList<string> titles)
+    {
+        var ids = new List<long>();
+        var offsets = new long[titles.Count + 1];
+        for (var i = 0; i < titles.Count; i++)
+        {
+            Tokenize(titles[i], ids);
+            offsets[i + 1] = ids.Count;
+        }
+        return new Lmev.Training.TokenBags(ids.ToArray(), offsets);
+    }
+
     public NnlmTokenizerOptions Options { get; }
 
     public int VocabularySize => _vocabulary.Count;

@@ -71,12 +71,7 @@ public sealed class CliEdgesTests
         using var data = new TempDir();
         var csv = Path.Combine(data.Path, "mine.csv");
         File.WriteAllText(csv, "title,category,language\nzapatillas rojas,calzado,spanish\nmesa de roble,muebles,spanish\n");
-        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new JsonObject
-        {
-            ["sources"] = new JsonObject { ["mine"] = new JsonObject { ["url"] = csv, ["format"] = "csv" } },
-        }.ToJsonString());
-        p.Experiment["dataset"] = new JsonObject { ["source"] = "mine" };
-        p.Save();
+        p.PinDataset(csv, "csv");
         var (code, output) = LmevProcess.Run(p, "download", "--experiment", "demo");
         Assert.Equal(0, code);
         Assert.Single(output.Split('\n'), l => l.Contains("filled", StringComparison.Ordinal));

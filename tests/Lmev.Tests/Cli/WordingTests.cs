@@ -61,25 +61,14 @@ public sealed class WordingTests
 /// <summary>Errors about the user's own files name those files (as given in data.lock.json), the cache's copy only as a second detail.</summary>
 public sealed class UserFileErrorTests
 {
-    private static TestProject WithSource(string url, string format)
-    {
-        var p = new TestProject();
-        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new System.Text.Json.Nodes.JsonObject
-        {
-            ["sources"] = new System.Text.Json.Nodes.JsonObject { ["mine"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url, ["format"] = format } },
-        }.ToJsonString());
-        p.Experiment["dataset"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "mine" };
-        p.Save();
-        return p;
-    }
-
     [Fact]
     public void A_bad_csv_row_is_reported_at_the_users_file_and_line()
     {
         using var data = new TempDir();
         var csv = Path.Combine(data.Path, "bad.csv");
         File.WriteAllText(csv, "title,category,language\nzapatillas rojas,calzado,spanish\nmesa,de,roble,spanish\n");
-        using var p = WithSource(csv, "csv");
+        using var p = new TestProject();
+        p.PinDataset(csv, "csv");
         p.Flow().Run("download");
         var e = Assert.Throws<LmevException>(() => p.Flow(strict: true).Run("filter-spanish"));
         Assert.StartsWith($"{csv} (data.lock.json 'mine'):3: bad row: wrong field count", e.Message);
@@ -176,12 +165,7 @@ public sealed class EditedLocalSourceTests
         var csv = Path.Combine(data.Path, "mine.csv");
         File.WriteAllText(csv, "title,category,language\nzapatillas rojas,calzado,spanish\nmesa de roble,muebles,spanish\n");
         using var p = new TestProject();
-        File.WriteAllText(Path.Combine(p.Root, DataLock.FileName), new System.Text.Json.Nodes.JsonObject
-        {
-            ["sources"] = new System.Text.Json.Nodes.JsonObject { ["mine"] = new System.Text.Json.Nodes.JsonObject { ["url"] = csv, ["format"] = "csv" } },
-        }.ToJsonString());
-        p.Experiment["dataset"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "mine" };
-        p.Save();
+        p.PinDataset(csv, "csv");
         p.Flow().Run("download");
         var pinned = Hashing.Sha256OfFile(csv);
 

@@ -36,6 +36,17 @@ public sealed class TestProject : IDisposable
 
     public JsonObject Experiment { get; }
 
+    /// <summary>Makes the experiment read its rows from <paramref name="url"/>, pinned in data.lock.json as <paramref name="source"/> with no hash yet.</summary>
+    public void PinDataset(string url, string format, string source = "mine")
+    {
+        File.WriteAllText(System.IO.Path.Combine(Root, DataLock.FileName), new JsonObject
+        {
+            ["sources"] = new JsonObject { [source] = new JsonObject { ["url"] = url, ["format"] = format } },
+        }.ToJsonString());
+        Experiment["dataset"] = new JsonObject { ["source"] = source };
+        Save();
+    }
+
     public void Save(string name = "demo") =>
         File.WriteAllText(Lmev.Flow.Experiment.FilePath(Root, name), Experiment.ToJsonString());
 

@@ -16,7 +16,7 @@ public static class LockAcceptance
         if (SourceFetcher.IsRemote(was.Url, out _))
             throw new LmevException($"{lockPath}: '{name}' is fetched from {was.Url}; to accept new bytes from there, empty its sha256 and size " +
                 "(the next download fills them, trusting what arrives), or point its url at a copy on disk");
-        var path = was.Url.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? new Uri(was.Url).LocalPath : Path.GetFullPath(was.Url, projectRoot);
+        var path = SourceFetcher.LocalPath(was.Url, projectRoot);
         var (sha, size) = Directory.Exists(path)
             ? (Hashing.Sha256OfTree(path), new DirectoryInfo(path).EnumerateFiles("*", Hashing.EveryFile).Sum(f => f.Length))
             : File.Exists(path) ? (Hashing.Sha256OfFile(path), new FileInfo(path).Length)

@@ -69,7 +69,10 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         Uri.TryCreate(url, UriKind.Absolute, out uri!) && uri.Scheme is "http" or "https";
 
     /// <summary>The file or folder a local source names: a file:// URL, or a path relative to the project root.</summary>
-    internal string LocalPath(string url) =>
+    internal string LocalPath(string url) => LocalPath(url, projectRoot);
+
+    /// <inheritdoc cref="LocalPath(string)"/>
+    internal static string LocalPath(string url, string projectRoot) =>
         url.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             ? new Uri(url).LocalPath
             : Path.GetFullPath(url, Path.GetFullPath(projectRoot));
