@@ -290,25 +290,45 @@ public static class LmevCommand
         return errors > 0 ? 4 : toRun.Count > 0 ? 3 : 0;
     }
 
+    /// <summary>
+    /// `lmev gc`: keeps what each experiment reaches with its current parameters. An experiment file that cannot be read is
+    /// said (every one, not only the first) and its last-used entries (its refs) are kept, since what it reaches is unknown;
+    /// gc then exits 1. Refs of experiments whose file is gone and lock files of finished downloads are removed too.
+    /// </summary>
     private static int CollectGarbage(ParseResult p, string[]? keep, bool dryRun)
     {
         var root = p.GetValue(Root)!.FullName;
-        var names = keep is { Length: > 0 } ? keep
-            : Directory.EnumerateFiles(Path.Combine(root, "experiments"), "*.json").Select(Path.GetFileNameWithoutExtension).Order().ToArray()!;
+        var folder = Path.Combine(root, "experiments");
+        var existing = Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        var names = keep is { Length: > 0 } ? keep : existing;
+        var cache = new StageCache(CacheRoot(p, root));
         var reachable = new HashSet<(string, string)>();
-        StageCache? cache = null;
+        var broken = new List<string>();
         foreach (var name in names)
         {
-            var flow = Flow(p, name);
-            cache = flow.Cache;
-            reachable.UnionWith(flow.Reachable());
+            try { reachable.UnionWith(Flow(p, name).Reachable()); }
+            catch (LmevException e)
+            {
+                // What a broken experiment reaches is unknown: keep the entries it last used.
+                var refs = Lmev.Flow.Experiment.IsValidName(name) ? cache.Refs(name).Select(r => (r.Stage, r.Key)).ToList() : [];
+                reachable.UnionWith(refs);
+                broken.Add($"{e.Message} (kept the {refs.Count} entries experiment '{name}' last used)");
+            }
         }
-        if (cache is null) return 0;
-        var removed = cache.Gc(reachable, dryRun);
-        foreach (var (stage, key, bytes) in removed)
-            Console.WriteLine($"{(dryRun ? "would remove" : "removed")} {stage}/{key} ({bytes / 1048576.0:F1} MiB)");
-        Console.WriteLine($"{removed.Count} entries {(dryRun ? "would be " : "")}removed, {removed.Sum(r => r.Bytes) / 1048576.0:F1} MiB; kept {reachable.Count} reachable from {string.Join(", ", names)}");
-        return 0;
+        var outcome = cache.Gc(reachable, dryRun);
+        var verb = dryRun ? "would remove" : "removed";
+        foreach (var (stage, key, bytes) in outcome.Removed)
+            Console.WriteLine($"{verb} {stage}/{key} ({bytes / 1048576.0:F1} MiB)");
+        var debris = cache.Debris(existing.Concat(names).ToHashSet(StringComparer.Ordinal), dryRun);
+        foreach (var (path, _) in debris)
+            Console.WriteLine($"{verb} {Path.GetRelativePath(cache.Root, path)} ({(path.EndsWith(".lock", StringComparison.Ordinal) ? "the lock file of a finished download" : "refs of an experiment whose file is gone")})");
+        var bytesFreed = outcome.Removed.Sum(r => r.Bytes) + debris.Sum(d => d.Bytes);
+        Console.WriteLine($"{outcome.Removed.Count} entries {(dryRun ? "would be " : "")}removed ({bytesFreed / 1048576.0:F1} MiB with {debris.Count} other leftover{(debris.Count == 1 ? "" : "s")}); " +
+            $"kept {outcome.Kept} entries reachable from {(names.Length == 0 ? "no experiment" : string.Join(", ", names))}");
+        foreach (var b in broken) Console.Error.WriteLine($"error: {b}");
+        return broken.Count > 0 ? 1 : 0;
     }
 
     /// <summary>Prints an <see cref="LmevException"/> as one clear line and exits 1, without a stack trace.</summary>

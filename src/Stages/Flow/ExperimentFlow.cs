@@ -251,7 +251,7 @@ public sealed class ExperimentFlow
     }
 
     private DownloadStage BuildDownload(Unit unit) => PinnedSource(unit) is { } pinned
-        ? DownloadStage.FromLock(pinned.Name, pinned.Source, Fetcher(), Path.Combine(Cache.Root, ".downloads"), unit.Name)
+        ? DownloadStage.FromLock(pinned.Name, pinned.Source, Fetcher(), Path.Combine(Cache.Root, StageCache.DownloadsFolder), unit.Name)
         : DownloadStage.Generate(_experiment.Dataset.Generate!);
 
     /// <summary>
@@ -282,7 +282,7 @@ public sealed class ExperimentFlow
     {
         if (spec.Kind is not (ModelSpec.Transformer or ModelSpec.Nnlm)) return new ModelStage(spec);
         var lockFile = DataLock.Read(_lockPath);
-        return new ModelStage(spec, new ModelStage.PinnedFiles(Fetcher(), Path.Combine(Cache.Root, ".downloads"), lockFile.Get(spec.Source!, _lockPath),
+        return new ModelStage(spec, new ModelStage.PinnedFiles(Fetcher(), Path.Combine(Cache.Root, StageCache.DownloadsFolder), lockFile.Get(spec.Source!, _lockPath),
             spec.Kind == ModelSpec.Transformer ? lockFile.Get(spec.Vocabulary!, _lockPath) : null));
     }
 

@@ -18,6 +18,9 @@ public sealed class StageCache
     public const string TempFolder = ".tmp";
     public const string RefsFolder = "refs";
 
+    /// <summary>Downloads in progress (<c>NAME.part</c>, its sidecar and its lock file), kept between attempts.</summary>
+    public const string DownloadsFolder = ".downloads";
+
     public StageCache(string root)
     {
         Root = Path.GetFullPath(root);
@@ -232,13 +235,17 @@ public sealed class StageCache
         }
     }
 
-    /// <summary>Deletes every entry whose (stage, key) is not in <paramref name="keep"/>; returns what was removed.</summary>
-    public IReadOnlyList<(string Stage, string Key, long Bytes)> Gc(IReadOnlySet<(string Stage, string Key)> keep, bool dryRun)
+    /// <summary>What <see cref="Gc"/> did: the entries removed, and how many published entries it kept.</summary>
+    public sealed record GcOutcome(IReadOnlyList<(string Stage, string Key, long Bytes)> Removed, int Kept);
+
+    /// <summary>Deletes every entry whose (stage, key) is not in <paramref name="keep"/>; says what was removed and how many entries stay.</summary>
+    public GcOutcome Gc(IReadOnlySet<(string Stage, string Key)> keep, bool dryRun)
     {
         var removed = new List<(string, string, long)>();
+        var kept = 0;
         foreach (var (stage, key, dir) in Entries().ToList())
         {
-            if (keep.Contains((stage, key))) continue;
+            if (keep.Contains((stage, key))) { kept++; continue; }
             var bytes = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             if (!dryRun)
             {
@@ -248,7 +255,39 @@ public sealed class StageCache
             }
             removed.Add((stage, key, bytes));
         }
-        CleanTemp();
-        return removed;
+        if (!dryRun) CleanTemp();
+        return new GcOutcome(removed, kept);
+    }
+
+    /// <summary>
+    /// What gc removes besides entries: the refs of experiments not in <paramref name="experiments"/> (their files are gone),
+    /// and the lock files of downloads no process holds (a finished download leaves its empty lock; a partial download's
+    /// bytes stay, so that the next attempt resumes). Returns each path with its size.
+    /// </summary>
+    public IReadOnlyList<(string Path, long Bytes)> Debris(IReadOnlySet<string> experiments, bool dryRun)
+    {
+        var debris = new List<(string, long)>();
+        var refs = Path.Combine(Root, RefsFolder);
+        if (Directory.Exists(refs))
+            foreach (var dir in Directory.EnumerateDirectories(refs).Order(StringComparer.Ordinal))
+            {
+                if (experiments.Contains(Path.GetFileName(dir))) continue;
+                debris.Add((dir, Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)));
+                if (!dryRun) Directory.Delete(dir, recursive: true);
+            }
+        var downloads = Path.Combine(Root, DownloadsFolder);
+        if (Directory.Exists(downloads))
+            foreach (var lockFile in Directory.EnumerateFiles(downloads, "*.part.lock").Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    // Held by a download in progress: the open fails (an advisory flock, as PartialDownload.Claim takes it).
+                    using var held = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                    if (!dryRun) File.Delete(lockFile);
+                    debris.Add((lockFile, held.Length));
+                }
+                catch (IOException) { }
+            }
+        return debris;
     }
 }

@@ -81,7 +81,7 @@ public sealed class ExperimentFlowTests
         project.Save();
         project.RunAll();
         var flow = project.Flow();
-        var removed = flow.Cache.Gc(flow.Reachable().ToHashSet(), dryRun: false);
+        var removed = flow.Cache.Gc(flow.Reachable().ToHashSet(), dryRun: false).Removed;
         Assert.Equal(["sample", "split"], removed.Select(r => r.Stage).Order());
         Assert.Empty(project.RunAll());
     }

@@ -148,7 +148,7 @@ public sealed class ResampleTests
 
         p.RunAll();
         var flow = p.Flow();
-        var removed = flow.Cache.Gc(flow.Reachable().ToHashSet(), dryRun: false);
+        var removed = flow.Cache.Gc(flow.Reachable().ToHashSet(), dryRun: false).Removed;
         Assert.Equal(["sample", "sample", "split", "split"], removed.Select(r => r.Stage).Order());
         Assert.Empty(p.RunAll());
     }

@@ -131,7 +131,7 @@ public sealed class StageCacheTests
         var cache = new StageCache(dir.Path);
         var keep = cache.Run(new CountingStage("a"), "exp", false, _ => { });
         var drop = cache.Run(new CountingStage("b"), "exp", false, _ => { });
-        var removed = cache.Gc(new HashSet<(string, string)> { ("counting", keep.Key) }, dryRun: false);
+        var removed = cache.Gc(new HashSet<(string, string)> { ("counting", keep.Key) }, dryRun: false).Removed;
         Assert.Equal([("counting", drop.Key)], removed.Select(r => (r.Stage, r.Key)));
         Assert.True(Directory.Exists(keep.Directory));
         Assert.False(Directory.Exists(drop.Directory));
