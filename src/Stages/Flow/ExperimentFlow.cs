@@ -128,7 +128,7 @@ public sealed class ExperimentFlow
             Publish = runs =>
             {
                 // A run imported without its weights (cache export --omit model.dat) is published without them.
-                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit), "train");
             },
         },
         "aggregate" => new(meta, _ => new AggregateStage(AggregateParamsOf(_experiment), RunInputs())),
@@ -409,7 +409,7 @@ public sealed class ExperimentFlow
         var plot = Get("plot");
         var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
         var target = Path.Combine(_options.Root, "report");
-        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target);
+        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target, "report");
         _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
     }
 
@@ -467,7 +467,7 @@ public sealed class ExperimentFlow
     /// Copies cached files to a folder people open (saved_models/…, report/): written beside it, then
     /// swapped in with renames, so the folder is never half old and half new.
     /// </summary>
-    private static void Materialize(IEnumerable<Artifact> files, string target)
+    private static void Materialize(IEnumerable<Artifact> files, string target, string step)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(parent);
@@ -476,7 +476,7 @@ public sealed class ExperimentFlow
         Directory.CreateDirectory(fresh);
         try
         {
-            foreach (var f in files) File.Copy(f.Path, Path.Combine(fresh, f.File));
+            foreach (var f in files) { File.Copy(f.Path, Path.Combine(fresh, f.File)); FaultPoint.Reached("linking", step); }
             if (Directory.Exists(target)) Directory.Move(target, old);
             Directory.Move(fresh, target);
         }

@@ -76,6 +76,7 @@ public sealed class StageCache
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         var tmp = owned.Path;
         log($"{label}: running ({key})");
+        FaultPoint.Reached("started", stage.Name);
         OwnedFolder? scratch = null;
         var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"),
             () => (scratch = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}-scratch")).Path);
@@ -84,6 +85,7 @@ public sealed class StageCache
         try { stage.Run(context); }
         finally { scratch?.Dispose(); }
         clock.Stop();
+        FaultPoint.Reached("ran", stage.Name);
 
         var outputs = new SortedDictionary<string, FileRecord>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(tmp))
@@ -102,9 +104,11 @@ public sealed class StageCache
             outputs, context.Report, started, started + clock.Elapsed,
             HostInfo.Current, versions, context.Device);
         File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
+        FaultPoint.Reached("assembled", stage.Name);
 
         Publish(tmp, entry, force, label, log);
         var published = Manifest.Read(entry);
+        FaultPoint.Reached("published", stage.Name);
         log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
         WriteRef(experiment, stage, published);
         return published;
