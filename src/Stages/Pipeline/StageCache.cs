@@ -151,17 +151,7 @@ public sealed class StageCache
     }
 
     /// <summary>Removes temporary folders left by processes that died mid-stage (or mid-gc).</summary>
-    public int CleanTemp()
-    {
-        var dir = Path.Combine(Root, TempFolder);
-        if (!Directory.Exists(dir)) return 0;
-        var removed = 0;
-        foreach (var path in Directory.EnumerateFileSystemEntries(dir).Where(p => !p.EndsWith(OwnedFolder.LockSuffix, StringComparison.Ordinal)))
-            if (OwnedFolder.TryRemoveAbandoned(path)) removed++;
-        foreach (var lockFile in Directory.EnumerateFiles(dir, "*" + OwnedFolder.LockSuffix))
-            OwnedFolder.TryRemoveAbandoned(lockFile[..^OwnedFolder.LockSuffix.Length]); // a lock whose folder is already gone
-        return removed;
-    }
+    public int CleanTemp() => OwnedFolder.RemoveAbandoned(Path.Combine(Root, TempFolder));
 
     // ---- refs: the last entry each experiment used for each stage, for `status` and `gc` ----
 
