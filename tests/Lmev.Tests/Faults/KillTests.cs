@@ -51,7 +51,8 @@ public sealed class KillTests(ITestOutputHelper output)
         if (sinceStarted is not null && killAfterStart is { } delay)
         {
             while (sinceStarted.Elapsed < delay && !p.HasExited) Thread.Yield();
-            if (!p.HasExited) p.Kill(); // SIGKILL
+            try { if (!p.HasExited) p.Kill(); } // SIGKILL
+            catch (InvalidOperationException) { } // it ended meanwhile
         }
         if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"lmev {step} did not finish"); }
         return new(p.ExitCode, stdout.Result + stderr.Result, sinceStarted?.Elapsed);
