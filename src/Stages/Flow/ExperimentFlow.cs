@@ -128,7 +128,7 @@ public sealed class ExperimentFlow
             Publish = runs =>
             {
                 // A run imported without its weights (cache export --omit model.dat) is published without them.
-                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit));
+                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit), "train");
             },
         },
         "aggregate" => new(meta, _ => new AggregateStage(AggregateParamsOf(_experiment), RunInputs())),
@@ -409,7 +409,7 @@ public sealed class ExperimentFlow
         var plot = Get("plot");
         var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
         var target = Path.Combine(_options.Root, "report");
-        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target);
+        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target, "report");
         _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
     }
 
@@ -465,26 +465,21 @@ public sealed class ExperimentFlow
 
     /// <summary>
     /// Copies cached files to a folder people open (saved_models/…, report/): written beside it, then
-    /// swapped in with renames, so the folder is never half old and half new.
+    /// swapped in with renames, so the folder is never half old and half new. The copies beside it are owned
+    /// folders (<see cref="OwnedFolder"/>): those a killed process left are removed by the next one.
     /// </summary>
-    private static void Materialize(IEnumerable<Artifact> files, string target)
+    private static void Materialize(IEnumerable<Artifact> files, string target, string step)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        var name = Path.GetFileName(Path.GetFullPath(target));
         Directory.CreateDirectory(parent);
-        var fresh = $"{target}.tmp-{Guid.NewGuid():N}";
-        var old = $"{target}.old-{Guid.NewGuid():N}";
-        Directory.CreateDirectory(fresh);
-        try
-        {
-            foreach (var f in files) File.Copy(f.Path, Path.Combine(fresh, f.File));
-            if (Directory.Exists(target)) Directory.Move(target, old);
-            Directory.Move(fresh, target);
-        }
-        finally
-        {
-            if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-        }
+        OwnedFolder.RemoveAbandoned(parent, $"{name}.tmp-");
+        OwnedFolder.RemoveAbandoned(parent, $"{name}.old-");
+        using var fresh = OwnedFolder.Create(parent, $"{name}.tmp-{Guid.NewGuid():N}");
+        using var old = OwnedFolder.Create(parent, $"{name}.old-{Guid.NewGuid():N}", create: false);
+        foreach (var f in files) { File.Copy(f.Path, Path.Combine(fresh.Path, f.File)); FaultPoint.Reached("linking", step); }
+        if (Directory.Exists(target)) Directory.Move(target, old.Path);
+        Directory.Move(fresh.Path, target);
     }
 
     // ---- moving entries between caches ----

@@ -1,7 +1,7 @@
 namespace Lmev.Pipeline;
 
 /// <summary>
-/// A temporary folder in <c>cache/.tmp/</c> owned by this process. Beside it, <c>&lt;name&gt;.lock</c>
+/// A temporary folder in <c>cache/.tmp/</c> (or beside a folder people open, while it is replaced) owned by this process. Beside it, <c>&lt;name&gt;.lock</c>
 /// is created first and held with an exclusive lock (flock on Linux) for the folder's whole life;
 /// the kernel drops that lock when the process dies, however it dies. So another process can tell
 /// an abandoned folder (its lock can be taken) from one in use, with no window in between.
@@ -51,6 +51,23 @@ public sealed class OwnedFolder : IDisposable
         }
         catch (IOException) { return false; } // owned by a live process, or removed by another cleaner meanwhile
         catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>
+    /// Removes the folders (and files) in <paramref name="parent"/> whose names start with <paramref name="prefix"/> and
+    /// that no live process owns, with their lock files, and lock files whose folder is already gone; returns how many
+    /// folders or files it removed.
+    /// </summary>
+    public static int RemoveAbandoned(string parent, string prefix = "")
+    {
+        if (!Directory.Exists(parent)) return 0;
+        var removed = 0;
+        bool Mine(string p) => System.IO.Path.GetFileName(p).StartsWith(prefix, StringComparison.Ordinal);
+        foreach (var path in Directory.EnumerateFileSystemEntries(parent).Where(p => Mine(p) && !p.EndsWith(LockSuffix, StringComparison.Ordinal)).ToList())
+            if (TryRemoveAbandoned(path)) removed++;
+        foreach (var lockFile in Directory.EnumerateFiles(parent, "*" + LockSuffix).Where(Mine).ToList())
+            TryRemoveAbandoned(lockFile[..^LockSuffix.Length]); // a lock whose folder is already gone
+        return removed;
     }
 
     public void Dispose()

@@ -79,6 +79,7 @@ public sealed class StageCache
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
         var tmp = owned.Path;
         log($"{label}: running ({key})");
+        FaultPoint.Reached("started", stage.Name);
         OwnedFolder? scratch = null;
         var context = new StageContext(tmp, experiment, stage.Inputs, m => log($"{label}: {m}"),
             () => (scratch = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}-scratch")).Path);
@@ -87,6 +88,7 @@ public sealed class StageCache
         try { stage.Run(context); }
         finally { scratch?.Dispose(); }
         clock.Stop();
+        FaultPoint.Reached("ran", stage.Name);
 
         var outputs = new SortedDictionary<string, FileRecord>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(tmp))
@@ -105,9 +107,11 @@ public sealed class StageCache
             outputs, context.Report, started, started + clock.Elapsed,
             HostInfo.Current, versions, context.Device);
         File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
+        FaultPoint.Reached("assembled", stage.Name);
 
         Publish(tmp, entry, force, label, log);
         var published = Manifest.Read(entry);
+        FaultPoint.Reached("published", stage.Name);
         log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
         WriteRef(experiment, stage, published);
         return published;
@@ -150,17 +154,7 @@ public sealed class StageCache
     }
 
     /// <summary>Removes temporary folders left by processes that died mid-stage (or mid-gc).</summary>
-    public int CleanTemp()
-    {
-        var dir = Path.Combine(Root, TempFolder);
-        if (!Directory.Exists(dir)) return 0;
-        var removed = 0;
-        foreach (var path in Directory.EnumerateFileSystemEntries(dir).Where(p => !p.EndsWith(OwnedFolder.LockSuffix, StringComparison.Ordinal)))
-            if (OwnedFolder.TryRemoveAbandoned(path)) removed++;
-        foreach (var lockFile in Directory.EnumerateFiles(dir, "*" + OwnedFolder.LockSuffix))
-            OwnedFolder.TryRemoveAbandoned(lockFile[..^OwnedFolder.LockSuffix.Length]); // a lock whose folder is already gone
-        return removed;
-    }
+    public int CleanTemp() => OwnedFolder.RemoveAbandoned(Path.Combine(Root, TempFolder));
 
     // ---- refs: the last entry each experiment used for each stage, for `status` and `gc` ----
 

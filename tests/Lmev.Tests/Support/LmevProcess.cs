@@ -8,7 +8,10 @@ public static class LmevProcess
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "lmev.dll");
 
     /// <summary>Starts `lmev ARGS --root PROJECT` (no --root when <paramref name="project"/> is null: commands that take none).</summary>
-    public static Process Start(TestProject? project, params string[] args)
+    public static Process Start(TestProject? project, params string[] args) => Start(project, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Start(TestProject?, string[])"/>, with <paramref name="environment"/> added to the child's environment.</summary>
+    public static Process Start(TestProject? project, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Dll);
@@ -19,6 +22,7 @@ public static class LmevProcess
             info.ArgumentList.Add(project.Root);
         }
         info.Environment.Remove("LMEV_CACHE");
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         return Process.Start(info)!;
     }
 
