@@ -108,7 +108,8 @@ public sealed class CorruptionTests(ITestOutputHelper output)
             $"{_dependents} dependent entries recomputed under new keys");
         foreach (var f in _failures) output.WriteLine($"FAILED: {f}");
         output.WriteLine($"faults: {_detected} of {_planted} planted corruptions detected by verify ({kinds.Count} kinds), {refused} of {consumable.Count} consumable kinds " +
-            $"refused by their consumer, {unconsumed.Count} kinds consumed by no stage, {_repaired} of {_planted} repaired and recomputed identical (seed {seed})");
+            $"refused by their consumer, {unconsumed.Count} kinds consumed by no stage, {_repaired} of {_planted} repaired and recomputed identical " +
+            $"({_identicalButTimings} of {_identical + _identicalButTimings} entries but for the timings train's metrics.json records; seed {seed})");
         Assert.Empty(_failures);
         Assert.Equal(_planted, _detected);
         Assert.Equal(consumable.Count, refused);
