@@ -115,9 +115,9 @@ public static class LmevCommand
             var root = p.GetValue(Root)!.FullName;
             var cache = new StageCache(CacheRoot(p, root));
             var entries = p.GetValue(all)
-                ? cache.Entries().Where(e => File.Exists(Path.Combine(e.Directory, Manifest.FileName))).Select(e => Manifest.Read(e.Directory)).ToList()
-                : Flow(p).ReachableEntries().ToList();
-            var damaged = entries.Select(CacheVerification.Verify).OfType<DamagedEntry>().ToList();
+                ? cache.Entries().ToList()
+                : Flow(p).Reachable().Distinct().Select(r => (r.Stage, r.Key, Directory: cache.EntryDirectory(r.Stage, r.Key))).Where(e => Directory.Exists(e.Directory)).ToList();
+            var damaged = entries.Select(e => CacheVerification.Verify(e.Stage, e.Key, e.Directory)).OfType<DamagedEntry>().ToList();
             foreach (var d in damaged)
             {
                 Console.WriteLine($"damaged {d.Stage}/{d.Key} ({d.Directory}):");

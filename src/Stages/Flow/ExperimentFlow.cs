@@ -538,7 +538,9 @@ public sealed class ExperimentFlow
             }
             catch (LmevException e) { result.Add(new StepStatus(step.Name, unit, "error", null, [e.Message])); continue; }
             var key = StageCache.Key(stage);
-            var entry = Cache.Lookup(stage);
+            Manifest? entry;
+            try { entry = Cache.Lookup(stage); }
+            catch (LmevException e) { result.Add(new StepStatus(step.Name, unit, "error", key, [e.Message])); continue; } // a damaged manifest
             if (entry is not null)
             {
                 // What a run would check first (an edited source file, a lock that now pins other bytes).
@@ -582,13 +584,7 @@ public sealed class ExperimentFlow
             into.Add($"{path} changed: {was?.ToJsonString() ?? "(absent)"} → {now?.ToJsonString() ?? "(absent)"}");
     }
 
-    /// <summary>The published entries this experiment reaches with its current parameters (what `verify --experiment` checks).</summary>
-    public IEnumerable<Manifest> ReachableEntries() => Reachable()
-        .Select(r => Cache.EntryDirectory(r.Stage, r.Key))
-        .Where(dir => File.Exists(Path.Combine(dir, Manifest.FileName)))
-        .Select(Manifest.Read);
-
-    /// <summary>The entries this experiment reaches with its current parameters (what `gc` keeps).</summary>
+    /// <summary>The entries this experiment reaches with its current parameters (what `gc` keeps, and `verify --experiment` checks).</summary>
     public IEnumerable<(string Stage, string Key)> Reachable()
     {
         foreach (var step in _steps)

@@ -10,6 +10,23 @@ public sealed record DamagedEntry(string Stage, string Key, string Directory, IR
 /// </summary>
 public static class CacheVerification
 {
+    /// <summary>
+    /// The entry in <paramref name="directory"/> (<paramref name="stage"/>/<paramref name="key"/>) checked whole: its manifest is there,
+    /// reads, matches its seal and its folder (stage, key, and the key its parameters and inputs hash to), and every output matches it.
+    /// </summary>
+    public static DamagedEntry? Verify(string stage, string key, string directory)
+    {
+        DamagedEntry Damaged(string problem) => new(stage, key, directory, [$"{Manifest.FileName}: {problem}"]);
+        if (!File.Exists(System.IO.Path.Combine(directory, Manifest.FileName))) return Damaged("missing");
+        Manifest m;
+        try { m = Manifest.Read(directory); }
+        catch (LmevException e) { return Damaged(e.Message); }
+        if (m.Stage != stage || m.Key != key) return Damaged($"it is the manifest of {m.Stage}/{m.Key}, not of the folder it is in");
+        if (StageCache.Key(m) is var recomputed && recomputed != key)
+            return Damaged($"its parameters and inputs hash to key {recomputed}, not {key}: the manifest was changed");
+        return Verify(m);
+    }
+
     /// <summary>Every output of <paramref name="entry"/> whose bytes differ from its manifest (files left out on purpose by a partial import aside).</summary>
     public static DamagedEntry? Verify(Manifest entry)
     {
@@ -20,7 +37,9 @@ public static class CacheVerification
             var expected = entry.Outputs[file];
             if (!File.Exists(path)) { problems.Add($"{file}: missing"); continue; }
             var sha = Hashing.Sha256OfFile(path);
-            if (sha != expected.Sha256) problems.Add($"{file}: sha256 {sha[..12]}…, the manifest records {expected.Sha256[..12]}…");
+            var size = new FileInfo(path).Length;
+            if (size != expected.Size) problems.Add($"{file}: {size:N0} bytes, the manifest records {expected.Size:N0}");
+            else if (sha != expected.Sha256) problems.Add($"{file}: sha256 {sha[..12]}…, the manifest records {expected.Sha256[..12]}…");
         }
         return problems.Count == 0 ? null : new DamagedEntry(entry.Stage, entry.Key, entry.Directory, problems);
     }

@@ -31,6 +31,24 @@ public sealed record Manifest(
 {
     public const string FileName = "manifest.json";
 
+    /// <summary>How a damaged entry is put right, for messages.</summary>
+    internal const string Repair = "run `lmev verify --repair` (it removes damaged entries) and run again";
+
+    /// <summary>
+    /// The SHA-256 of the manifest file's own bytes with this value left empty, written last by <see cref="ToJson"/>:
+    /// a byte changed anywhere in the file (a timing, the stage's report, a hash) no longer matches it. Null in a
+    /// manifest written before seals existed, which is read unchecked.
+    /// </summary>
+    public string? Seal { get; init; }
+
+    private const string SealProperty = "\"seal\": \"";
+
+    /// <summary>Reading refuses a property the record does not have: a flipped byte in a name (even "seal"'s) is not skipped as unknown.</summary>
+    private static readonly JsonSerializerOptions Strict = new(CanonicalJson.Options)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
     /// <summary>The folder the manifest was read from; set by <see cref="Read"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Directory { get; init; } = "";
@@ -54,17 +72,37 @@ public sealed record Manifest(
     public static Manifest Read(string directory)
     {
         var path = System.IO.Path.Combine(directory, FileName);
+        string text;
+        Manifest manifest;
         try
         {
-            var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), CanonicalJson.Options)
-                ?? throw new LmevException($"{path}: empty manifest");
-            return manifest with { Directory = directory, Absent = PartialEntry.Read(directory) };
+            text = File.ReadAllText(path);
+            manifest = JsonSerializer.Deserialize<Manifest>(text, Strict) ?? throw new JsonException("null");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            throw new LmevException($"{path}: not a valid manifest ({e.Message}); delete the folder and rerun the stage", e);
+            throw new LmevException($"{path}: not a valid manifest ({e.Message}): the entry is damaged; {Repair}", e);
         }
+        if (manifest.Seal is { } seal && SealOf(text, seal) is var found && found != seal)
+            throw new LmevException($"{path}: {(found == "" ? "its seal cannot be found in its bytes" : $"its bytes hash to seal {found[..12]}…")}, but it records seal {Short(seal)}: the manifest was changed after " +
+                $"it was written and the entry is damaged; {Repair}");
+        return manifest with { Directory = directory, Absent = PartialEntry.Read(directory) };
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, CanonicalJson.Indented);
+    /// <summary>The manifest's JSON, sealed (<see cref="Seal"/>): the hash of these very bytes with the seal left empty.</summary>
+    public string ToJson()
+    {
+        var open = JsonSerializer.Serialize(this with { Seal = "" }, CanonicalJson.Indented);
+        var at = open.LastIndexOf(SealProperty + "\"", StringComparison.Ordinal) + SealProperty.Length;
+        return open.Insert(at, Hashing.Sha256Hex(open));
+    }
+
+    /// <summary>The hash of <paramref name="text"/> with its (last) seal, <paramref name="seal"/>, left empty; "" when it holds no such seal.</summary>
+    private static string SealOf(string text, string seal)
+    {
+        var at = text.LastIndexOf(SealProperty + seal + "\"", StringComparison.Ordinal);
+        return at < 0 ? "" : Hashing.Sha256Hex(text.Remove(at + SealProperty.Length, seal.Length));
+    }
+
+    private static string Short(string seal) => seal.Length > 12 ? seal[..12] + "…" : $"'{seal}'";
 }

@@ -219,14 +219,17 @@ public sealed class StageCache
     /// </summary>
     private static void VerifyInputs(IStage stage, string label)
     {
+        var damaged = new List<string>(); // every one, so that one repair covers them all
         foreach (var (name, input) in stage.Inputs)
         {
             if (!File.Exists(input.Path)) continue; // absent on purpose (a partial import): RequirePresent has said so if it matters
             var sha = Hashing.Sha256OfFile(input.Path);
             if (sha != input.Sha256)
-                throw new LmevException($"{label}: input '{name}' {input.Path} has sha256 {sha}, but its entry {input.Stage}/{input.Key} recorded {input.Sha256}: " +
-                    "the cache entry is damaged. Run `lmev verify --repair` (it removes damaged entries) and run again; nothing was run.");
+                damaged.Add($"input '{name}' {input.Path} has sha256 {sha}, but its entry {input.Stage}/{input.Key} recorded {input.Sha256}");
         }
+        if (damaged.Count > 0)
+            throw new LmevException($"{label}: {string.Join("; ", damaged)}: the cache {(damaged.Count == 1 ? "entry is" : "entries are")} damaged. " +
+                "Run `lmev verify --repair` (it removes damaged entries) and run again; nothing was run.");
     }
 
     /// <summary>What <see cref="Gc"/> did: the entries removed, and how many published entries it kept.</summary>

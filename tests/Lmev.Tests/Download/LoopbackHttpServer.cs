@@ -8,7 +8,9 @@ namespace Lmev.Tests.Download;
 /// <param name="Status">200 serves the file (206 for a satisfiable range); anything else is sent with an empty body.</param>
 /// <param name="DropAfterBytes">Closes the connection after this many body bytes, as a server that goes away mid-file.</param>
 /// <param name="Location">Sent as the Location header, with a redirect status.</param>
-internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null, string? Location = null)
+/// <param name="StallAfterBytes">Sends this many body bytes, then nothing more until the client goes away, as a server that hangs.</param>
+/// <param name="ClaimExtraBytes">Announces this many bytes more in Content-Length than it sends, then closes: a short body.</param>
+internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null, string? Location = null, long? StallAfterBytes = null, long ClaimExtraBytes = 0)
 {
     public static readonly ServerReply File = new();
 
@@ -139,12 +141,15 @@ internal sealed class LoopbackHttpServer : IDisposable
 
         var body = status is 200 or 206 ? _content.AsMemory((int)start) : Memory<byte>.Empty;
         var response = new StringBuilder($"HTTP/1.1 {status} {Reason(status)}\r\n")
-            .Append($"Content-Length: {body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n");
+            .Append($"Content-Length: {body.Length + reply.ClaimExtraBytes}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n");
         foreach (var h in extra) response.Append(h).Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response.Append("\r\n").ToString()), token);
         if (reply.DropAfterBytes is { } drop) body = body[..(int)Math.Min(drop, body.Length)];
+        if (reply.StallAfterBytes is { } stall) body = body[..(int)Math.Min(stall, body.Length)];
         await stream.WriteAsync(body, token);
         await stream.FlushAsync(token);
+        if (reply.StallAfterBytes is not null)
+            while (await stream.ReadAsync(new byte[1], token) > 0) { } // silent until the client hangs up (or ClientTimeout)
     }
 
     /// <summary>Reads up to the blank line that ends the request head (16 KiB at most); null if the client closed first.</summary>
@@ -169,6 +174,7 @@ internal sealed class LoopbackHttpServer : IDisposable
         302 => "Found",
         404 => "Not Found",
         416 => "Range Not Satisfiable",
+        500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => ((HttpStatusCode)status).ToString(),
     };

@@ -30,13 +30,14 @@ public sealed class SourceFetcherTests : IDisposable
     private LockedSource Fetch(LockedSource source, FetchOptions? options = null) =>
         Fetcher(options).Fetch(Name, source, Destination, PartialDirectory).Verified;
 
-    /// <summary>Random bytes behind gzip's magic number: the lock's default format is csv.gz, whose first bytes are checked.</summary>
-    private static byte[] MakeContent(int size, int seed)
+    /// <summary>Random bytes, gzipped (a little over <paramref name="size"/> bytes): the lock's default format is csv.gz, whose bytes are checked.</summary>
+    internal static byte[] MakeContent(int size, int seed)
     {
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);
-        (bytes[0], bytes[1]) = (0x1f, 0x8b);
-        return bytes;
+        var gz = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(bytes);
+        return gz.ToArray();
     }
 
     private void AssertPublishedWhole()

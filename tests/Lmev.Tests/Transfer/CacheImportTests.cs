@@ -132,7 +132,7 @@ public sealed class CacheImportTests
         {
             if (e.Name != name) return e;
             var text = new StreamReader(e.DataStream!).ReadToEnd().Replace("\"testRows\": 200", "\"testRows\": 100");
-            return Member(name, text);
+            return Member(name, Resealed(text)); // sealed anew: the seal catches damage, the key catches a change made on purpose
         });
         using var q = FanOutTests.Project();
         var error = Refused(q, tampered);
@@ -166,9 +166,19 @@ public sealed class CacheImportTests
         // A manifest of the same entry written elsewhere (another time, another host) with the same outputs is the same entry.
         var manifest = $"split/{split.Key}/manifest.json";
         var elsewhere = Rewrite(export, "elsewhere.tar", e => e.Name == manifest
-            ? Member(manifest, new StreamReader(e.DataStream!).ReadToEnd().Replace("\"started\": \"20", "\"started\": \"19")) : e);
+            ? Member(manifest, Elsewhere(new StreamReader(e.DataStream!).ReadToEnd())) : e);
         Assert.Equal(4, new CacheImport(new StageCache(q.CacheRoot), q.Log.Add).Import([export, elsewhere]).Published);
     }
+
+    /// <summary>The same manifest as another machine would write it, an hour earlier (sealed anew, as lmev writes every manifest).</summary>
+    private static string Elsewhere(string manifest)
+    {
+        var m = System.Text.Json.JsonSerializer.Deserialize<Manifest>(manifest, CanonicalJson.Options)!;
+        return (m with { Started = m.Started.AddHours(-1), Finished = m.Finished.AddHours(-1) }).ToJson();
+    }
+
+    /// <summary>A manifest edited as text, sealed again as lmev would write it.</summary>
+    private static string Resealed(string manifest) => System.Text.Json.JsonSerializer.Deserialize<Manifest>(manifest, CanonicalJson.Options)!.ToJson();
 
     [Fact]
     public void The_cli_refuses_a_tampered_export_with_one_line_and_exit_code_1()

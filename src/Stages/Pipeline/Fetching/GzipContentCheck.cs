@@ -45,6 +45,38 @@ internal static class GzipContentCheck
         return IsTarHeader(block) ? null : "gzip, but what it holds is not a tar (its first 512 bytes are no tar header)";
     }
 
+    /// <summary>
+    /// Null when the gzip at <paramref name="path"/> decompresses to its end and its trailer's ISIZE (RFC 1952 §2.3.1: the
+    /// content's length mod 2^32) matches what came out; else what is wrong. .NET's GZipStream ends a cut-off stream without
+    /// an error, so this is what tells a download cut short from a whole one when there is no pinned hash to tell. It reads
+    /// every byte: done only before trust on first use. A gzip of several members (bgzip) records only its last member's
+    /// length, so it is refused too; its sha256 must then be pinned by hand.
+    /// </summary>
+    public static string? WholeProblem(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (file.Length < 18) return $"a gzip of {file.Length} bytes, shorter than gzip's header and trailer";
+        long content = 0;
+        try
+        {
+            using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = gzip.Read(buffer)) > 0) content += n;
+        }
+        catch (InvalidDataException e)
+        {
+            return $"damaged gzip ({e.Message})";
+        }
+        file.Position = file.Length - 4;
+        var trailer = new byte[4];
+        file.ReadExactly(trailer);
+        var recorded = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        return recorded == (uint)content ? null
+            : $"a cut-off gzip: it decompresses to {content:N0} bytes, but its last 4 bytes, where gzip records the length, say {recorded:N0} " +
+              "(or a gzip of several members, which cannot be checked so: pin its sha256 by hand)";
+    }
+
     private static bool IsTar(string format) => format is "tar.gz" or "tgz";
 
     /// <summary>HTML starts with '&lt;' (<c>&lt;!DOCTYPE</c>, <c>&lt;html</c>, a comment) after optional whitespace and a UTF-8 byte order mark.</summary>

@@ -71,7 +71,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
                 (partial.Length > 0 ? $" from byte {partial.Length}" : ""));
             await Task.Delay(wait, cancellationToken);
         }
-        throw new LmevException($"download '{name}': {Where} unreachable after {attempts} attempt{(attempts == 1 ? "" : "s")}; " +
+        throw new LmevException($"download '{name}': {Where} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}; " +
             $"last cause: {lastCause}. Check the network (or proxy) and run again to resume. {SourceFetcher.WaysForward(name)}.");
     }
 
@@ -144,7 +144,7 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TransientFailure($"no data for {options.EffectiveTimeout.TotalSeconds:0.###} s after byte {done}");
+                throw new TransientFailure($"the server stalled: no data for {options.EffectiveTimeout.TotalSeconds:0.###} s after byte {done}");
             }
             if (n == 0) break;
             // Written before the next read, so whatever arrived survives a dropped connection.

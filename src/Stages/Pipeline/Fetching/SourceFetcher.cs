@@ -155,7 +155,9 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
     /// </summary>
     private static string? ContentProblem(string name, LockedSource source, string path, string? finalUrl)
     {
-        if (!GzipContentCheck.Applies(source.Format) || GzipContentCheck.Problem(path, source.Format) is not { } found) return null;
+        if (!GzipContentCheck.Applies(source.Format)) return null;
+        // With no hash to check them against, the bytes are decompressed whole before they are trusted: a cut-off gzip would be pinned otherwise.
+        if ((GzipContentCheck.Problem(path, source.Format) ?? (source.Sha256.Length == 0 ? GzipContentCheck.WholeProblem(path) : null)) is not { } found) return null;
         var expected = GzipContentCheck.Expected(source.Format);
         var unfilled = source.Sha256.Length == 0 ? " and its sha256 was not filled in (nothing is trusted on first use)" : "";
         if (finalUrl is null)
