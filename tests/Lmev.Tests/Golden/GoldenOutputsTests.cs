@@ -84,6 +84,26 @@ public sealed class GoldenOutputsTests
     }
 
     [Fact]
+    public void A_stage_downstream_of_a_changed_one_is_told_its_change_is_expected_rather_to_bump()
+    {
+        var table = Table(("sample", 1, "sample.csv", "a"), ("split", 1, "train.csv", "b"), ("model", 1, "r/model.onnx", "m"), ("embed", 1, "r/train.npy", "e"));
+        var run = new Dictionary<string, StageOutputs>
+        {
+            ["sample"] = new(1, new() { ["sample.csv"] = "A" }),
+            ["split"] = new(1, new() { ["train.csv"] = "B" }, new HashSet<string> { "sample" }),
+            ["model"] = new(1, new() { ["r/model.onnx"] = "M" }),
+            ["embed"] = new(1, new() { ["r/train.npy"] = "E" }, new HashSet<string> { "split", "model" }),
+        };
+        var problems = table.Compare(run, table.Platform, s => $"src/{s}.cs");
+        Assert.Equal(4, problems.Count);
+        Assert.Contains("now writes other bytes: sample.csv sha256 A (table: a). Cached entries made by the old code would be served as if new: bump Version to 2", problems[0]);
+        Assert.Equal("stage 'split' (src/split.cs, Version 1) writes other bytes too: train.csv sha256 B (table: b). Expected: it reads what 'sample' writes, " +
+                     "which changed. Regenerate the table in the same commit as 'sample''s bump (bump 'split' too only if its own code changed).", problems[1]);
+        Assert.Contains("model.onnx sha256 M (table: m). Cached entries made by the old code would be served as if new: bump Version to 2", problems[2]);
+        Assert.Contains("Expected: it reads what '", problems[3]);
+    }
+
+    [Fact]
     public void A_regenerated_table_reads_back_as_written_and_agrees_with_itself()
     {
         using var dir = new TempDir();

@@ -68,7 +68,7 @@ internal static class GoldenRun
                 platform["cpu"] = m.Host.Cpu;
                 platform["os"] = m.Host.Os;
             }
-            stages[step] = new StageOutputs(versions[0], files);
+            stages[step] = new StageOutputs(versions[0], files, entries.SelectMany(m => m.Inputs.Values.Select(i => i.Stage)).ToHashSet(StringComparer.Ordinal));
         }
         platform["libtorch"] = LibTorchVersion();
         platform["architecture"] = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();

@@ -7,7 +7,8 @@ using Lmev.Flow;
 namespace Lmev.Tests.Golden;
 
 /// <summary>What one stage wrote for the golden experiment: its Version and each output's SHA-256, by "unit/file".</summary>
-public sealed record StageOutputs(int Version, SortedDictionary<string, string> Files);
+/// <param name="Reads">The stages whose outputs it read (from its manifests' inputs); known for a run, not kept in the table.</param>
+public sealed record StageOutputs(int Version, SortedDictionary<string, string> Files, IReadOnlySet<string>? Reads = null);
 
 /// <summary>
 /// tests/Lmev.Tests/Golden/stage-outputs.json: per stage, the Version that wrote the golden experiment's outputs
@@ -79,25 +80,48 @@ public sealed record GoldenTable(
     public List<string> Compare(IReadOnlyDictionary<string, StageOutputs> run, IReadOnlyDictionary<string, string> platform, Func<string, string> sourceOf)
     {
         var problems = new List<string>();
+        // Stages found to differ so far (flow order): a stage that reads one of them gets other inputs, so other bytes are expected of it.
+        var moved = new List<string>();
+        string? MovedUpstream(string stage)
+        {
+            IEnumerable<string> Reads(string s) => run.TryGetValue(s, out var o) && o.Reads is { } r ? r : [];
+            var seen = new HashSet<string>();
+            var todo = new Stack<string>(Reads(stage));
+            while (todo.TryPop(out var s))
+            {
+                if (!seen.Add(s)) continue;
+                if (moved.Contains(s)) return s;
+                foreach (var r in Reads(s)) todo.Push(r);
+            }
+            return null;
+        }
         foreach (var stage in Stages.Keys.Union(run.Keys).OrderBy(Order).ThenBy(s => s, StringComparer.Ordinal))
+        {
+            var count = problems.Count;
+            CompareStage(stage);
+            if (problems.Count > count) moved.Add(stage);
+        }
+        return problems;
+
+        void CompareStage(string stage)
         {
             var regenerate = $"regenerate the table with `{UpdateCommand}`";
             if (!run.TryGetValue(stage, out var now))
             {
                 problems.Add($"stage '{stage}' is in the table (Version {Stages[stage].Version}) but the golden run wrote nothing for it " +
                              $"(removed from the flow, or from the golden experiment?): {regenerate}");
-                continue;
+                return;
             }
             var source = sourceOf(stage);
             if (!Stages.TryGetValue(stage, out var was))
             {
                 problems.Add($"stage '{stage}' ({source}, Version {now.Version}) is not in the table: {regenerate} and commit it");
-                continue;
+                return;
             }
             if (now.Version != was.Version)
             {
                 problems.Add($"stage '{stage}' ({source}) is Version {now.Version}, the table records {was.Version}: {regenerate} in the same commit as the bump");
-                continue;
+                return;
             }
             // A unit (a model, a run) that only one side has: the golden experiment changed, not the stage.
             var (unitsWas, unitsNow) = (was.Files.Keys.Select(UnitOf).ToHashSet(), now.Files.Keys.Select(UnitOf).ToHashSet());
@@ -118,7 +142,14 @@ public sealed record GoldenTable(
                     : after is null ? $"{file} is no longer written (table: sha256 {Short(before)})"
                     : $"{file} sha256 {Short(after)} (table: {Short(before)})");
             }
-            if (changes.Count == 0) continue;
+            if (changes.Count == 0) return;
+            if (MovedUpstream(stage) is { } upstream)
+            {
+                problems.Add($"stage '{stage}' ({source}, Version {now.Version}) writes other bytes too: {string.Join("; ", changes)}. Expected: it reads " +
+                             $"what '{upstream}' writes, which changed. Regenerate the table in the same commit as '{upstream}''s bump " +
+                             $"(bump '{stage}' too only if its own code changed).");
+                return;
+            }
             var message = $"stage '{stage}' ({source}, Version {now.Version}) now writes other bytes: {string.Join("; ", changes)}. " +
                           $"Cached entries made by the old code would be served as if new: bump Version to {now.Version + 1} and {regenerate} in the same commit.";
             if (FloatStages.TryGetValue(stage, out var library))
@@ -126,7 +157,6 @@ public sealed record GoldenTable(
                            $"the table was made on {Describe(Platform)}, this run is on {Describe(platform)}. If only that differs, regenerate without a bump.)";
             problems.Add(message);
         }
-        return problems;
     }
 
     /// <summary>"r16/run-1" of "r16/run-1/model.dat"; "" for a single-unit stage's file.</summary>
