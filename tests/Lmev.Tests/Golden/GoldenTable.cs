@@ -81,25 +81,23 @@ public sealed record GoldenTable(
     {
         var problems = new List<string>();
         // Stages found to differ so far (flow order): a stage that reads one of them gets other inputs, so other bytes are expected of it.
-        var moved = new List<string>();
+        // Each with the stage whose change it follows from (itself when it changed on its own).
+        var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+        // The first stage in flow order, among those whose change made others move, that this stage's inputs come from (directly or not).
         string? MovedUpstream(string stage)
         {
             IEnumerable<string> Reads(string s) => run.TryGetValue(s, out var o) && o.Reads is { } r ? r : [];
-            var seen = new HashSet<string>();
+            var upstream = new HashSet<string>();
             var todo = new Stack<string>(Reads(stage));
             while (todo.TryPop(out var s))
-            {
-                if (!seen.Add(s)) continue;
-                if (moved.Contains(s)) return s;
-                foreach (var r in Reads(s)) todo.Push(r);
-            }
-            return null;
+                if (upstream.Add(s)) foreach (var r in Reads(s)) todo.Push(r);
+            return upstream.Where(moved.ContainsKey).Select(s => moved[s]).OrderBy(Order).FirstOrDefault();
         }
         foreach (var stage in Stages.Keys.Union(run.Keys).OrderBy(Order).ThenBy(s => s, StringComparer.Ordinal))
         {
             var count = problems.Count;
             CompareStage(stage);
-            if (problems.Count > count) moved.Add(stage);
+            if (problems.Count > count) moved[stage] = MovedUpstream(stage) ?? stage;
         }
         return problems;
 
@@ -143,11 +141,11 @@ public sealed record GoldenTable(
                     : $"{file} sha256 {Short(after)} (table: {Short(before)})");
             }
             if (changes.Count == 0) return;
-            if (MovedUpstream(stage) is { } upstream)
+            if (MovedUpstream(stage) is { } origin)
             {
-                problems.Add($"stage '{stage}' ({source}, Version {now.Version}) writes other bytes too: {string.Join("; ", changes)}. Expected: it reads " +
-                             $"what '{upstream}' writes, which changed. Regenerate the table in the same commit as '{upstream}''s bump " +
-                             $"(bump '{stage}' too only if its own code changed).");
+                problems.Add($"stage '{stage}' ({source}, Version {now.Version}) writes other bytes too ({changes.Count} of {now.Files.Count} files, e.g. {changes[0]}), " +
+                             $"as expected: its inputs come (directly or through other stages) from '{origin}', which changed. " +
+                             $"Regenerate the table in the same commit as the change to '{origin}' (bump '{stage}' too only if its own code changed).");
                 return;
             }
             var message = $"stage '{stage}' ({source}, Version {now.Version}) now writes other bytes: {string.Join("; ", changes)}. " +

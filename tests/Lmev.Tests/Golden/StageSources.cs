@@ -37,7 +37,8 @@ internal static class StageSources
         if (document.IsNil) return $"{type.FullName} (its PDB has no file for the Version getter)";
         var path = reader.GetString(reader.GetDocument(document).Name);
         var root = Support.SharedData.RepoRoot();
-        return root is not null && path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            ? Path.GetRelativePath(root, path) : path;
+        if (root is not null && path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return Path.GetRelativePath(root, path);
+        // A deterministic CI build (ContinuousIntegrationBuild) maps the repository root to /_/.
+        return path.StartsWith("/_/", StringComparison.Ordinal) ? path[3..] : path;
     }
 }
