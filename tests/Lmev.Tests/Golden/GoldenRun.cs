@@ -72,6 +72,9 @@ internal static class GoldenRun
         }
         platform["libtorch"] = LibTorchVersion();
         platform["architecture"] = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        // The widest vector instructions: kernels choose by them, so two CPUs of one model name may round differently.
+        platform["simd"] = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "avx512f" : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "avx2"
+            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "128-bit" : "none";
         platform.Remove("lmev");
         return (stages, platform);
     }
