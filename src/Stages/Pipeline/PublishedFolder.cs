@@ -149,8 +149,8 @@ public static class PublishedFolder
         foreach (var (file, source) in record.Files)
         {
             var dir = cache.EntryDirectory(source.Stage, source.Key);
-            if (!File.Exists(Path.Combine(dir, Manifest.FileName))) return $"its entry {source.Stage}/{source.Key} is not in the cache";
             if (!entryIntact(source.Stage, source.Key)) return $"its entry {source.Stage}/{source.Key} is damaged too";
+            if (!File.Exists(Path.Combine(dir, Manifest.FileName))) return $"its entry {source.Stage}/{source.Key} is not in the cache";
             var manifest = Manifest.Read(dir);
             if (!manifest.PresentOutputs.Contains(file)) return $"its entry {source.Stage}/{source.Key} has no file {file}";
             files.Add(manifest.Output(file));
