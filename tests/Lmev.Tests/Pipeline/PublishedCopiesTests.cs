@@ -177,14 +177,67 @@ public sealed class PublishedCopiesTests
         }
     }
 
+    [SkippableFact]
+    public void A_user_who_is_not_root_cannot_write_a_cache_file_yet_force_verify_repair_and_gc_still_replace_and_remove_entries()
+    {
+        Skip.IfNot(Environment.UserName == "root", "running lmev as another user needs root");
+        Skip.IfNot(Command("setpriv", "--version") == 0, "setpriv (util-linux) is not installed");
+        using var p = Project();
+        p.RunAll(last: "train");
+        Assert.Equal(0, Command("chown", "-R", "nobody:nogroup", p.Root));
+        var split = new StageCache(p.CacheRoot).Entries().Single(e => e.Stage == "split").Directory;
+        var train = Path.Combine(split, "train.csv");
+        var original = File.ReadAllBytes(train);
+
+        Assert.NotEqual(0, AsNobody("sh", "-c", $"echo x >> '{train}'").Code); // EACCES: the file is r--r--r--
+        Assert.Equal(original, File.ReadAllBytes(train));
+
+        var (forced, said) = AsNobody("dotnet", LmevProcess.Dll, "train", "--force", "--root", p.Root);
+        Assert.True(forced == 0, said);
+        Assert.Contains("train [r16/run-1]: running", said);
+        Assert.True(HardLink.SameFile(Path.Combine(RunFolder(p), "model.dat"),
+            Path.Combine(new StageCache(p.CacheRoot).Entries().Single(e => e.Stage == "train").Directory, "model.dat")));
+
+        // The owner can make it writable again: what verify is for.
+        Assert.Equal(0, AsNobody("sh", "-c", $"chmod u+w '{train}' && echo x >> '{train}'").Code);
+        var (repaired, saidRepair) = AsNobody("dotnet", LmevProcess.Dll, "verify", "--repair", "--root", p.Root);
+        Assert.True(repaired == 0, saidRepair);
+        Assert.False(Directory.Exists(split), saidRepair);
+
+        p.Experiment["sample"]!["rows"] = 900;
+        p.Save();
+        var (collected, saidGc) = AsNobody("dotnet", LmevProcess.Dll, "gc", "--root", p.Root);
+        Assert.True(collected == 0, saidGc);
+        Assert.Contains("removed train/", saidGc);
+        Assert.DoesNotContain(new StageCache(p.CacheRoot).Entries(), e => e.Stage == "train");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(p.CacheRoot, StageCache.TempFolder)));
+    }
+
+    private static (int Code, string Output) AsNobody(params string[] command)
+    {
+        var info = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", .. command])
+            info.ArgumentList.Add(a);
+        info.Environment.Remove("LMEV_CACHE");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
     private static int Command(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
+        try
+        {
+            using var process = Process.Start(info)!;
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception) { return -1; } // not installed
     }
 }
