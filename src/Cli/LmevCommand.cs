@@ -103,13 +103,17 @@ public static class LmevCommand
         return root;
     }
 
-    /// <summary>`lmev verify`: re-hash cache entries against their manifests, like `git fsck`; --repair removes the damaged.</summary>
+    /// <summary>
+    /// `lmev verify`: re-hash cache entries against their manifests, like `git fsck`, and the published folders
+    /// (saved_models/, report/) against the entries they came from; --repair removes the damaged entries and
+    /// publishes the damaged folders again from their entries where those are intact.
+    /// </summary>
     private static Command VerifyCommand()
     {
-        var all = new Option<bool>("--all") { Description = "Every entry in the cache (default: the entries the experiment reaches)" };
-        var repair = new Option<bool>("--repair") { Description = "Remove the damaged entries, so the next run recomputes exactly those and what depends on them" };
-        var command = new Command("verify", "Re-hash cache entries against their manifests and list the damaged ones. " +
-            "Exit code 0: all intact (or repaired); 5: damaged entries found and left") { Experiment, Root, Cache, all, repair };
+        var all = new Option<bool>("--all") { Description = "Every entry in the cache and every published folder (default: the entries the experiment reaches and its published folders)" };
+        var repair = new Option<bool>("--repair") { Description = "Remove the damaged entries, so the next run recomputes exactly those and what depends on them; publish damaged folders again from their entries" };
+        var command = new Command("verify", "Re-hash cache entries against their manifests, and saved_models/ and report/ against the entries they were published from, " +
+            "and list the damaged ones. Exit code 0: all intact (or repaired); 5: damage found and left") { Experiment, Root, Cache, all, repair };
         command.SetAction(p => Guard(() =>
         {
             var root = p.GetValue(Root)!.FullName;
@@ -117,15 +121,42 @@ public static class LmevCommand
             var entries = p.GetValue(all)
                 ? cache.Entries().ToList()
                 : Flow(p).Reachable().Distinct().Select(r => (r.Stage, r.Key, Directory: cache.EntryDirectory(r.Stage, r.Key))).Where(e => Directory.Exists(e.Directory)).ToList();
+            var folders = ExperimentFlow.PublishedFolders(root, p.GetValue(all) ? null : p.GetValue(Experiment)).ToList();
+            // The entries the folders came from are checked too (an older one the experiment no longer reaches, too).
+            var known = entries.Select(e => (e.Stage, e.Key)).ToHashSet();
+            foreach (var source in folders.SelectMany(f => (IEnumerable<PublishedFolder.Source>?)PublishedFolder.ReadRecord(f.Folder)?.Files.Values ?? []))
+                if (known.Add((source.Stage, source.Key)) && Directory.Exists(cache.EntryDirectory(source.Stage, source.Key)))
+                    entries.Add((source.Stage, source.Key, cache.EntryDirectory(source.Stage, source.Key)));
             var damaged = entries.Select(e => CacheVerification.Verify(e.Stage, e.Key, e.Directory)).OfType<DamagedEntry>().ToList();
+            var broken = damaged.Select(d => (d.Stage, d.Key)).ToHashSet();
+            bool Intact(string stage, string key) => !broken.Contains((stage, key));
+            var damagedFolders = folders.Select(f => (f.Republish, Damage: PublishedFolder.Verify(f.Folder, cache, Intact))).Where(f => f.Damage is not null).ToList();
             foreach (var d in damaged)
             {
                 Console.WriteLine($"damaged {d.Stage}/{d.Key} ({d.Directory}):");
                 foreach (var problem in d.Problems) Console.WriteLine($"  {problem}");
                 if (p.GetValue(repair)) { CacheVerification.Remove(cache, d); Console.WriteLine("  removed: the next run recomputes it"); }
             }
-            Console.WriteLine($"{entries.Count} entries checked, {damaged.Count} damaged{(damaged.Count > 0 && p.GetValue(repair) ? ", removed" : "")}");
-            return damaged.Count > 0 && !p.GetValue(repair) ? 5 : 0;
+            var left = 0;
+            foreach (var (republish, d) in damagedFolders)
+            {
+                var from = d!.Record is { } r ? $" (published from {string.Join(", ", r.Files.Values.Select(s => $"{s.Stage}/{s.Key}").Distinct())})" : "";
+                Console.WriteLine($"damaged published folder {d.Folder}{from}:");
+                foreach (var problem in d.Problems) Console.WriteLine($"  {problem}");
+                if (!p.GetValue(repair)) continue;
+                if (PublishedFolder.Repair(d, cache, Intact) is { } why)
+                {
+                    left++;
+                    Console.WriteLine($"  left as is: {why}; run `{republish}` to rebuild it and publish it again");
+                }
+                else Console.WriteLine("  published again from its entries");
+            }
+            var repaired = p.GetValue(repair) ? damagedFolders.Count - left : 0;
+            Console.WriteLine($"{entries.Count} entries checked, {damaged.Count} damaged{(damaged.Count > 0 && p.GetValue(repair) ? ", removed" : "")}; " +
+                $"{folders.Count} published folder{(folders.Count == 1 ? "" : "s")} checked, {damagedFolders.Count} damaged" +
+                (p.GetValue(repair) && damagedFolders.Count > 0 ? $", {repaired} published again, {left} left" : ""));
+            var unrepaired = p.GetValue(repair) ? left : damaged.Count + damagedFolders.Count;
+            return unrepaired > 0 ? 5 : 0;
         }));
         return command;
     }

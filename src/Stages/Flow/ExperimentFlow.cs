@@ -128,7 +128,8 @@ public sealed class ExperimentFlow
             Publish = runs =>
             {
                 // A run imported without its weights (cache export --omit model.dat) is published without them.
-                foreach (var m in runs) Materialize(m.PresentOutputs.Select(m.Output), Path.Combine(_options.Root, "saved_models", _experiment.Name, m.Unit), "train");
+                var done = runs.Aggregate(PublishedFolder.Outcome.None, (sum, m) => sum.Add(Materialize(m.PresentOutputs.Select(m.Output), SavedModels(_options.Root, _experiment.Name, m.Unit), "train")));
+                _options.Log($"train: published {runs.Count} run{(runs.Count == 1 ? "" : "s")} to {SavedModels(_options.Root, _experiment.Name)}: {done}");
             },
         },
         "aggregate" => new(meta, _ => new AggregateStage(AggregateParamsOf(_experiment), RunInputs())),
@@ -408,9 +409,9 @@ public sealed class ExperimentFlow
     {
         var plot = Get("plot");
         var svgs = plot.Outputs.Keys.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)).Select(plot.Output);
-        var target = Path.Combine(_options.Root, "report");
-        Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target, "report");
-        _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)}");
+        var target = ReportFolder(_options.Root);
+        var done = Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target, "report");
+        _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)} ({done})");
     }
 
     private string GitCommit()
@@ -464,22 +465,51 @@ public sealed class ExperimentFlow
     }
 
     /// <summary>
-    /// Copies cached files to a folder people open (saved_models/…, report/): written beside it, then
-    /// swapped in with renames, so the folder is never half old and half new. The copies beside it are owned
-    /// folders (<see cref="OwnedFolder"/>): those a killed process left are removed by the next one.
+    /// Publishes cached files to a folder people open (saved_models/…, report/): hard links of the cache files (copies
+    /// where linking fails) with a record of their entries, assembled beside it and swapped in with renames, so the
+    /// folder is never half old and half new (<see cref="PublishedFolder"/>).
     /// </summary>
-    private static void Materialize(IEnumerable<Artifact> files, string target, string step)
+    private PublishedFolder.Outcome Materialize(IEnumerable<Artifact> files, string target, string step) => PublishedFolder.Publish(files, target, _experiment.Name, step);
+
+    private static string SavedModels(string root, string experiment, string unit = "") => Path.Combine(root, "saved_models", experiment, unit);
+
+    private static string ReportFolder(string root) => Path.Combine(root, "report");
+
+    /// <summary>
+    /// The folders Publish filled under <paramref name="root"/> (what `lmev verify` checks): saved_models/&lt;experiment&gt;/…/
+    /// of <paramref name="experiment"/> (null: of every experiment), and report/ when it reports that experiment (or its
+    /// record is unreadable); each with the command that publishes it again from the cache (or rebuilds it).
+    /// </summary>
+    public static IEnumerable<(string Folder, string Republish)> PublishedFolders(string root, string? experiment)
     {
-        var parent = Path.GetDirectoryName(Path.GetFullPath(target))!;
-        var name = Path.GetFileName(Path.GetFullPath(target));
-        Directory.CreateDirectory(parent);
-        OwnedFolder.RemoveAbandoned(parent, $"{name}.tmp-");
-        OwnedFolder.RemoveAbandoned(parent, $"{name}.old-");
-        using var fresh = OwnedFolder.Create(parent, $"{name}.tmp-{Guid.NewGuid():N}");
-        using var old = OwnedFolder.Create(parent, $"{name}.old-{Guid.NewGuid():N}", create: false);
-        foreach (var f in files) { File.Copy(f.Path, Path.Combine(fresh.Path, f.File)); FaultPoint.Reached("linking", step); }
-        if (Directory.Exists(target)) Directory.Move(target, old.Path);
-        Directory.Move(fresh.Path, target);
+        var saved = SavedModels(root, "");
+        IEnumerable<string> experiments = experiment is not null ? [experiment]
+            : Directory.Exists(saved) ? Directory.EnumerateDirectories(saved).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal).ToList() : [];
+        foreach (var name in experiments)
+        {
+            var top = SavedModels(root, name);
+            if (!Directory.Exists(top)) continue;
+            var pending = new Stack<string>([top]);
+            var found = new List<string>();
+            while (pending.TryPop(out var dir))
+            {
+                if (PublishedFolder.IsLeftover(dir)) continue;
+                // A folder holding files (a unit's, or a stray one) is checked; one holding only folders is walked.
+                if (dir != top && Directory.EnumerateFiles(dir).Any()) found.Add(dir);
+                else foreach (var sub in Directory.EnumerateDirectories(dir)) pending.Push(sub);
+            }
+            foreach (var dir in found.Order(StringComparer.Ordinal))
+            {
+                var parts = Path.GetRelativePath(top, dir).Split(Path.DirectorySeparatorChar);
+                var slice = parts is [var model, var run] && run.StartsWith("run-", StringComparison.Ordinal) ? $" --model {model} --run {run[4..]}" : "";
+                yield return (dir, $"lmev train --experiment {name}{slice}");
+            }
+        }
+        var report = ReportFolder(root);
+        if (!Directory.Exists(report)) yield break;
+        var owner = PublishedFolder.ReadRecord(report)?.Experiment;
+        if (experiment is null || owner is null || owner == experiment)
+            yield return (report, $"lmev report --experiment {owner ?? experiment ?? "<the experiment it reports>"}");
     }
 
     // ---- moving entries between caches ----

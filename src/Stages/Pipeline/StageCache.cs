@@ -107,6 +107,7 @@ public sealed class StageCache
             outputs, context.Report, started, started + clock.Elapsed,
             HostInfo.Current, versions, context.Device);
         File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
+        ReadOnlyFiles.Seal(tmp); // a published entry is read-only (what that buys: ReadOnlyFiles)
         FaultPoint.Reached("assembled", stage.Name);
 
         Publish(tmp, entry, force, label, log);

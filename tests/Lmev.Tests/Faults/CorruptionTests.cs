@@ -92,7 +92,9 @@ public sealed class CorruptionTests(ITestOutputHelper output)
             Detected(LmevProcess.Run(p, "verify", "--experiment", Experiment, "--all"), manifests, x => $"  {Manifest.FileName}: {x.Path}");
 
             var (repaired, said2) = LmevProcess.Run(p, "verify", "--experiment", Experiment, "--all", "--repair");
-            Check(repaired == 0 && entries.All(e => !Directory.Exists(e.Directory)), $"verify --repair: exit {repaired}, entries left: {said2}");
+            // Exit 5 only for published folders whose entry was damaged: they wait for the rerun to publish them again.
+            var foldersWait = repaired == 5 && said2.Contains("left as is: its entry", StringComparison.Ordinal);
+            Check((repaired == 0 || foldersWait) && entries.All(e => !Directory.Exists(e.Directory)), $"verify --repair: exit {repaired}, entries left: {said2}");
             var ran = RunPipeline(p, from: trainRound ? "train" : ExperimentFlow.StepNames[0]);
             Recomputed(p, entries, everyEntry, ran);
             var (clean, after) = LmevProcess.Run(p, "verify", "--experiment", Experiment);

@@ -193,6 +193,7 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
     {
         if (Directory.Exists(target)) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        ReadOnlyFiles.Seal(staged); // as a stage's entry: read-only once published
         try
         {
             Directory.Move(staged, target); // rename(2): atomic, on the same filesystem
