@@ -102,15 +102,16 @@ public sealed record IoFailure(IoFailureKind Kind, int? Errno, string? Path, str
         Kind is IoFailureKind.NoSpace or IoFailureKind.Quota && Needed is null ? this with { Needed = bytes, NeededBasis = basis, AtLeast = atLeast } : this;
 
     /// <summary>
-    /// For a full disk, while what a step wrote is still there: it needed more than it wrote plus what was still free then
-    /// (all the space it had). Said before its temporary files are removed, which frees what it wrote again.
+    /// For a full disk, while what a step wrote is still there: it needed more than it wrote (a lower bound), and the free
+    /// space is measured now, when the disk ran out (removing the temporary files frees what it wrote again).
     /// </summary>
-    public IoFailure WithWritten(long written)
-    {
-        if (Kind is not (IoFailureKind.NoSpace or IoFailureKind.Quota) || Needed is not null) return this;
-        var free = FreeSpace(Path)?.Bytes ?? 0;
-        return WithNeeded(written + free, $"it wrote {Size(written)} before the disk filled{(free > 0 ? $", with {Size(free)} left unused" : "")}", atLeast: true);
-    }
+    public IoFailure WithWritten(long written) =>
+        Kind is not (IoFailureKind.NoSpace or IoFailureKind.Quota) ? this : (Needed is null ? WithNeeded(written, "written so far", atLeast: true) : this).Measured();
+
+    /// <summary>The free space on the path's filesystem, measured once: when the write failed, where the caller says so.</summary>
+    public (long Bytes, string Mount)? Free { get; init; }
+
+    public IoFailure Measured() => Free is null && Kind is IoFailureKind.NoSpace or IoFailureKind.Quota ? this with { Free = FreeSpace(Path) } : this;
 
     /// <summary>Whether <see cref="Needed"/> is a lower bound.</summary>
     public bool AtLeast { get; init; }
@@ -133,9 +134,9 @@ public sealed record IoFailure(IoFailureKind Kind, int? Errno, string? Path, str
         var space = "";
         if (Kind is IoFailureKind.NoSpace or IoFailureKind.Quota)
         {
-            var free = FreeSpace(Path);
+            var free = Free ?? FreeSpace(Path);
             var needed = Needed is { } n ? $"needs {(AtLeast ? "more than " : "")}{Size(n)} ({NeededBasis}), " : "";
-            space = free is { } f ? $": {needed}{Size(f.Bytes)} free now on {f.Mount}" : needed.Length > 0 ? $": {needed.TrimEnd(',', ' ')}" : "";
+            space = free is { } f ? $": {needed}{Size(f.Bytes)} free on {f.Mount}" : needed.Length > 0 ? $": {needed.TrimEnd(',', ' ')}" : "";
         }
         var way = Kind switch
         {

@@ -128,7 +128,7 @@ public sealed class StageCache
         try { File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifestJson); }
         catch (Exception e) when (IoFailure.Classify(e) is { } failure)
         {
-            throw failure.WithNeeded(IoFailure.BytesUnder(tmp) + manifestJson.Length, "its outputs and manifest", atLeast: true).ToException(e);
+            throw failure.WithNeeded(IoFailure.BytesUnder(tmp) + manifestJson.Length, "its outputs and manifest", atLeast: true).Measured().ToException(e);
         }
 
         Publish(tmp, entry, force, label, log);

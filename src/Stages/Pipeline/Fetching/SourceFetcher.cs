@@ -37,6 +37,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             // The pinned size is what the file needs; without one, what arrived so far is a lower bound.
             var needed = source.Size > 0 ? full.WithNeeded(source.Size, $"the size {DataLock.FileName} pins for '{name}'")
                 : full.WithWritten(partial.Length);
+            needed = needed.Measured();
             throw (partial.Length > 0 ? needed.Left($"the {IoFailure.Size(partial.Length)} downloaded so far are kept in {partial.PartPath}, to resume") : needed)
                 .ToException(e);
         }
@@ -146,8 +147,9 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         {
             // A local copy is not resumed: its bytes would only hold the space that is missing.
             var copied = partial.Length;
+            var failure = IoFailure.Classify(e)!.Measured(); // free space when the copy ran out, before its bytes are deleted
             partial.Delete();
-            throw IoFailure.Classify(e)!.WithNeeded(size, $"the size of {path}").Left($"the {IoFailure.Size(copied)} copied so far were deleted").ToException(e);
+            throw failure.WithNeeded(size, $"the size of {path}").Left($"the {IoFailure.Size(copied)} copied so far were deleted").ToException(e);
         }
         if (partial.Length != size)
         {
