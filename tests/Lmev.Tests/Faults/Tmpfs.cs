@@ -33,10 +33,12 @@ public sealed class Tmpfs : IDisposable
         try
         {
             using var file = new FileStream(filler, FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16);
-            while (Free - leave > 0)
+            for (var free = Free; free - leave > 0;)
             {
-                file.Write(buffer, 0, (int)Math.Min(buffer.Length, Free - leave));
+                file.Write(buffer, 0, (int)Math.Min(buffer.Length, free - leave));
                 file.Flush();
+                if (Free == free) break; // a write into a page already taken: as close as it gets
+                free = Free;
             }
         }
         catch (IOException) { } // the last page did not fit: the disk is as full as it gets
