@@ -55,7 +55,9 @@ public static class LmevCommand
         var root = new RootCommand(
             "lmev: re-runs the study 'Evaluación de Modelos de Lenguaje en Español para Tareas de Clasificación Multiclase' " +
             "as a cached pipeline. Each step reads its upstream step's cached output; `dotnet cake --target=<Step>` runs them in order. " +
-            "Exit codes: 0 done; 1 an error (the message says what and where); 3 (status) steps to run; 4 (status) a step in error.");
+            "Exit codes: 0 done; 1 an error (the message says what and where); 3 (status) steps to run; 4 (status) a step in error; " +
+            "5 (verify) damaged entries found; 6 an I/O failure (disk full, read-only, permission denied, a file gone: the step, path and " +
+            "OS error are named, nothing is published); 70 an unexpected internal error (one line; the full trace is in the log file it names).");
         foreach (var step in FlowSteps.All) AddStep(root, step);
 
         root.Subcommands.Add(ModelsCommand());
@@ -293,7 +295,7 @@ public static class LmevCommand
         return new ExperimentFlow(experiment, options);
     }
 
-    private static string CacheRoot(ParseResult p, string root) => p.GetValue(Cache)?.FullName
+    private static string CacheRoot(ParseResult p, string root) => _cacheForLogs = p.GetValue(Cache)?.FullName
         ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(root, "cache"));
 
     private static int ShowStatus(ParseResult p)
@@ -362,17 +364,41 @@ public static class LmevCommand
         return broken.Count > 0 ? 1 : 0;
     }
 
-    /// <summary>Prints an <see cref="LmevException"/> as one clear line and exits 1, without a stack trace.</summary>
+    /// <summary>Exit codes besides 0, 1 and the status/verify ones: a step stopped by the disk or the OS, and a bug in lmev.</summary>
+    public const int IoFailureExit = 6, InternalErrorExit = 70;
+
+    /// <summary>The cache the command uses, once known: where an unexpected error's trace is written.</summary>
+    private static string? _cacheForLogs;
+
+    /// <summary>
+    /// Every error ends as one line, without a stack trace: an <see cref="LmevException"/> exits 1; an I/O failure (a full or
+    /// read-only disk, permission denied, a file gone) exits 6; anything else is a bug: exit 70, and its full trace goes to a log
+    /// file the line names.
+    /// </summary>
     private static int Guard(Func<int> action)
     {
         try
         {
             return action();
         }
+        catch (Exception e) when (IoFailure.Classify(e) is { } failure)
+        {
+            Console.Error.WriteLine($"error: {failure.Describe()}");
+            return IoFailureExit;
+        }
         catch (LmevException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
+        }
+        catch (Exception e)
+        {
+            var (log, why) = CrashLog.Write(e, _cacheForLogs);
+            var firstLine = e.Message.Split('\n', 2)[0].Trim();
+            Console.Error.WriteLine($"error: unexpected {e.GetType().FullName}: {firstLine} — " +
+                (log is not null ? $"full trace in {log} (a bug in lmev: please report it with that file)" : $"no log could be written ({why}); the trace follows"));
+            if (log is null) Console.Error.WriteLine(e);
+            return InternalErrorExit;
         }
     }
 }

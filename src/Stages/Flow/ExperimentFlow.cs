@@ -455,12 +455,17 @@ public sealed class ExperimentFlow
                 force = true;
             }
             var manifest = Cache.Run(stage, _experiment.Name, force, _options.Log);
-            def.AfterRun?.Invoke(unit, manifest);
+            if (def.AfterRun is { } after)
+                IoFailure.Guard(stage.Unit == "" ? step : $"{step} [{stage.Unit}]", $"the entry is published; {DataLock.FileName} was left as it was",
+                    () => after(unit, manifest), _lockPath);
             _resolved[(step, unit.Name)] = manifest;
             results.Add(manifest);
         }
         if (results.Count == 0) _options.Log($"{step}: experiment '{_experiment.Name}' has no units for this step (no models?)");
-        else def.Publish?.Invoke(results);
+        else if (def.Publish is { } publish)
+            // Materialize writes beside the folder and swaps it in: a failure leaves the old folder whole.
+            IoFailure.Guard(step, "its cache entries are published; each folder it copies them to (saved_models/, report/) is whole, old or new",
+                () => publish(results), _options.Root);
         return results;
     }
 

@@ -21,7 +21,9 @@ public sealed class FileHashIndex(string indexPath)
         var hash = Hashing.Sha256OfFile(full);
         index = Load(); // another process may have added entries meanwhile
         index[full] = new Entry(info.Length, mtime, hash);
-        AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(index, CanonicalJson.Indented));
+        // The index only saves a re-hash: a full or read-only disk, or a folder this user may not write, must not stop a run.
+        try { AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(index, CanonicalJson.Indented)); }
+        catch (Exception failure) when (IoFailure.Classify(failure) is not null) { }
         return hash;
     }
 

@@ -21,6 +21,9 @@ public sealed class StageCache
     /// <summary>Downloads in progress (<c>NAME.part</c>, its sidecar and its lock file), kept between attempts.</summary>
     public const string DownloadsFolder = ".downloads";
 
+    /// <summary>Where the command line writes the trace of an unexpected error; not a stage.</summary>
+    public const string LogsFolder = "logs";
+
     public StageCache(string root)
     {
         Root = Path.GetFullPath(root);
@@ -70,14 +73,29 @@ public sealed class StageCache
         {
             var cached = Manifest.Read(entry);
             log($"{label}: cached ({key})");
-            WriteRef(experiment, stage, cached);
+            IoFailure.Guard(label, "the entry is in the cache, but its ref for `lmev status` was not written", () => WriteRef(experiment, stage, cached));
             return cached;
         }
 
         RequirePresent(stage, label);
         VerifyInputs(stage, label);
+        var published = false;
+        string? tmpPath = null;
+        try { return RunAndPublish(stage, experiment, force, log, key, label, entry, ref published, ref tmpPath); }
+        catch (Exception e) when (IoFailure.Classify(e) is { } failure)
+        {
+            // The temporary folders are gone by now (OwnedFolder), unless removing them failed too.
+            var left = tmpPath is not null && Directory.Exists(tmpPath) ? $"temporary folder {tmpPath} left" : "temporary files removed";
+            throw failure.In(label, published ? $"the entry {entry} was published, but its ref for `lmev status` was not written" : $"nothing was published, {left}",
+                tmpPath).ToException(e);
+        }
+    }
+
+    private Manifest RunAndPublish(IStage stage, string experiment, bool force, Action<string> log, string key, string label, string entry,
+        ref bool published, ref string? tmpPath)
+    {
         using var owned = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}");
-        var tmp = owned.Path;
+        var tmp = tmpPath = owned.Path;
         log($"{label}: running ({key})");
         FaultPoint.Reached("started", stage.Name);
         OwnedFolder? scratch = null;
@@ -86,6 +104,11 @@ public sealed class StageCache
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         try { stage.Run(context); }
+        catch (Exception e) when (IoFailure.Classify(e) is { } failure)
+        {
+            // What the stage had written before the disk filled: a lower bound of what it needs (unless it knew, e.g. a pinned size).
+            throw failure.WithWritten(IoFailure.BytesUnder(tmp) + IoFailure.BytesUnder(scratch?.Path)).ToException(e);
+        }
         finally { scratch?.Dispose(); }
         clock.Stop();
         FaultPoint.Reached("ran", stage.Name);
@@ -106,16 +129,22 @@ public sealed class StageCache
                 StringComparer.Ordinal),
             outputs, context.Report, started, started + clock.Elapsed,
             HostInfo.Current, versions, context.Device);
-        File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifest.ToJson());
+        var manifestJson = manifest.ToJson();
+        try { File.WriteAllText(Path.Combine(tmp, Manifest.FileName), manifestJson); }
+        catch (Exception e) when (IoFailure.Classify(e) is { } failure)
+        {
+            throw failure.WithNeeded(IoFailure.BytesUnder(tmp) + manifestJson.Length, "its outputs and manifest", atLeast: true).Measured().ToException(e);
+        }
         ReadOnlyFiles.Seal(tmp); // a published entry is read-only (what that buys: ReadOnlyFiles)
         FaultPoint.Reached("assembled", stage.Name);
 
         Publish(tmp, entry, force, label, log);
-        var published = Manifest.Read(entry);
+        published = true;
+        var publishedManifest = Manifest.Read(entry);
         FaultPoint.Reached("published", stage.Name);
         log($"{label}: done in {clock.Elapsed.TotalSeconds:F1} s");
-        WriteRef(experiment, stage, published);
-        return published;
+        WriteRef(experiment, stage, publishedManifest);
+        return publishedManifest;
     }
 
     /// <summary>
@@ -199,7 +228,7 @@ public sealed class StageCache
         foreach (var stageDir in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
         {
             var stage = Path.GetFileName(stageDir);
-            if (stage.StartsWith('.') || stage == RefsFolder) continue;
+            if (stage.StartsWith('.') || stage is RefsFolder or LogsFolder) continue;
             foreach (var entry in Directory.EnumerateDirectories(stageDir).Order(StringComparer.Ordinal))
                 yield return (stage, Path.GetFileName(entry), entry);
         }

@@ -26,9 +26,12 @@ public static class LmevProcess
         return Process.Start(info)!;
     }
 
-    public static (int ExitCode, string Output) Run(TestProject? project, params string[] args)
+    public static (int ExitCode, string Output) Run(TestProject? project, params string[] args) => Run(project, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs `lmev ARGS` with <paramref name="environment"/> added to its environment; returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(TestProject? project, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = Start(project, args);
+        using var p = Start(project, environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"lmev {string.Join(' ', args)} did not finish"); }

@@ -31,6 +31,20 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             throw new LmevException($"{destinationPath}: already exists; the download of '{name}' never overwrites a file");
 
         var partial = new PartialDownload(partialDirectory, name, source.Url);
+        try { return FetchClaimed(name, source, destinationPath, partial, cancellationToken); }
+        catch (Exception e) when (IoFailure.Classify(e) is { Kind: IoFailureKind.NoSpace or IoFailureKind.Quota } full)
+        {
+            // The pinned size is what the file needs; without one, what arrived so far is a lower bound.
+            var needed = source.Size > 0 ? full.WithNeeded(source.Size, $"the size {DataLock.FileName} pins for '{name}'")
+                : full.WithWritten(partial.Length);
+            needed = needed.Measured();
+            throw (partial.Length > 0 ? needed.Left($"the {IoFailure.Size(partial.Length)} downloaded so far are kept in {partial.PartPath}, to resume") : needed)
+                .ToException(e);
+        }
+    }
+
+    private FetchedSource FetchClaimed(string name, LockedSource source, string destinationPath, PartialDownload partial, CancellationToken cancellationToken)
+    {
         using var claim = partial.Claim(name);
         FetchedSource fetched;
         if (IsRemote(source.Url, out var uri))
@@ -128,6 +142,25 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
         var verified = VerifyLocalFile(name, source, path, $"Nothing was written to {destinationPath}.");
         var size = new FileInfo(path).Length;
         partial.Delete();
+        try { CopyLocalBytes(name, path, size, partial, cancellationToken); }
+        catch (Exception e) when (IoFailure.Classify(e) is not null)
+        {
+            // A local copy is not resumed: its bytes would only hold the space that is missing.
+            var copied = partial.Length;
+            var failure = IoFailure.Classify(e)!.Measured(); // free space when the copy ran out, before its bytes are deleted
+            partial.Delete();
+            throw failure.WithNeeded(size, $"the size of {path}").Left($"the {IoFailure.Size(copied)} copied so far were deleted").ToException(e);
+        }
+        if (partial.Length != size)
+        {
+            partial.Delete();
+            throw new LmevException($"{path}: changed while it was copied ({size} bytes when hashed, {partial.Length} copied); run again");
+        }
+        return verified;
+    }
+
+    private static void CopyLocalBytes(string name, string path, long size, PartialDownload partial, CancellationToken cancellationToken)
+    {
         using (var progress = new ProgressBar($"download {name}", size, "B"))
         using (var from = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
         using (var to = partial.OpenForOverwrite())
@@ -141,12 +174,6 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
                 progress.Report(to.Position);
             }
         }
-        if (partial.Length != size)
-        {
-            partial.Delete();
-            throw new LmevException($"{path}: changed while it was copied ({size} bytes when hashed, {partial.Length} copied); run again");
-        }
-        return verified;
     }
 
     /// <summary>
