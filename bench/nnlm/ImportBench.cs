@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lmev.Bench;
 using Lmev.Models;
 using Lmev.Models.TensorFlow;
 using Lmev.Tests.Models.TensorFlow;
@@ -33,6 +34,8 @@ internal static class ImportBench
             if (child.ExitCode != 0) return child.ExitCode;
             var peak = long.Parse(report.Split('\n').First(l => l.StartsWith("peak-bytes ", StringComparison.Ordinal))[11..]);
             Console.WriteLine($"peak RSS / float32 table = {(double)peak / tableBytes:F2}   (goal < 2)");
+            BenchFigure.Print("nnlm-import", $"import peak RSS (child process), {rows:N0} x {dim} {(float64 ? "float64" : "float32")} checkpoint",
+                peak / 1048576.0, "MiB", "the table as float32", tableBytes / 1048576.0, BenchGoal.Below(2));
             return 0;
         }
         finally
@@ -59,6 +62,7 @@ internal static class ImportBench
         }
         var peak = ProcessMemory.PeakRssBytes();
         Console.WriteLine($"import: {clock.Elapsed.TotalSeconds:F2} s; RSS at start {baseline / 1048576.0:F0} MiB, peak {peak / 1048576.0:F0} MiB");
+        BenchFigure.Print("nnlm-import", "import seconds (read + CRC + ONNX written)", clock.Elapsed.TotalSeconds, "s");
         Console.WriteLine($"peak-bytes {peak}");
         return 0;
     }
