@@ -16,12 +16,14 @@ namespace Lmev.Bench;
 /// <summary>A condition on a figure's ratio: its text for the table and the test itself.</summary>
 internal sealed record BenchGoal(string Text, Func<double, bool> IsMet)
 {
-    public static BenchGoal AtLeast(double bound) => new($">= {BenchFigure.Number(bound)}", r => r >= bound);
+    public static BenchGoal AtLeast(double bound) => new($">= {Text(bound)}", r => r >= bound);
 
-    public static BenchGoal Below(double bound) => new($"< {BenchFigure.Number(bound)}", r => r < bound);
+    public static BenchGoal Below(double bound) => new($"< {Text(bound)}", r => r < bound);
 
     /// <summary>The ratio within <paramref name="percent"/> % of 1 (the two values that close).</summary>
-    public static BenchGoal Within(double percent) => new($"within {BenchFigure.Number(percent)} %", r => Math.Abs(r - 1) <= percent / 100);
+    public static BenchGoal Within(double percent) => new($"within {Text(percent)} %", r => Math.Abs(r - 1) <= percent / 100);
+
+    private static string Text(double bound) => bound.ToString(CultureInfo.InvariantCulture);
 }
 
 internal static class BenchFigure
@@ -41,12 +43,13 @@ internal static class BenchFigure
     /// <summary>The bench measured nothing, and why (no data, a missing tool).</summary>
     public static void Skipped(string bench, string why) => Line("skipped", bench, why);
 
-    /// <summary>Four significant digits or so, never an exponent for the sizes benches print.</summary>
+    /// <summary>Three or four significant digits, no exponent down to 0.001 (bench/data-stages' awk formats alike).</summary>
     public static string Number(double value) =>
         double.IsNaN(value) || double.IsInfinity(value) ? value.ToString(CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1000 ? value.ToString("0", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 100 ? value.ToString("0.0", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1 || value == 0 ? value.ToString("0.00", CultureInfo.InvariantCulture)
+        : Math.Abs(value) >= 0.001 ? value.ToString("0.000", CultureInfo.InvariantCulture)
         : value.ToString("G3", CultureInfo.InvariantCulture);
 
     private static void Line(params string[] fields) =>

@@ -68,7 +68,7 @@ RSS_1M=$(echo "$SA_1M" | cut -d' ' -f2)
 
 awk -v rows="$ROWS" -v small="$SMALL" -v n="$SAMPLE" -v bytes="$BYTES" -v gz="$GZ" -v fs="$FS" -v sa="$SA" -v r1="$RSS_1M" -v rb="$RSS_BIG" '
 # bench/run result lines (see bench/BenchFigure.cs): the ratio is value / reference value, both measured above.
-function num(v,  a) { a = v < 0 ? -v : v; return sprintf(a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 1 || v == 0 ? "%.2f" : "%.3g", v) }
+function num(v,  a) { a = v < 0 ? -v : v; return sprintf(a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 1 || v == 0 ? "%.2f" : a >= 0.001 ? "%.3f" : "%.3g", v) }
 function figure(what, v, unit, ref, rv, goal, met) {
   printf "figure\tdata-stages\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", what, num(v), unit, ref, num(rv), num(v/rv), goal, met
 }
