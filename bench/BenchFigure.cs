@@ -16,14 +16,14 @@ namespace Lmev.Bench;
 /// <summary>A condition on a figure's ratio: its text for the table and the test itself.</summary>
 internal sealed record BenchGoal(string Text, Func<double, bool> IsMet)
 {
-    public static BenchGoal AtLeast(double bound) => new($">= {Text(bound)}", r => r >= bound);
+    public static BenchGoal AtLeast(double bound) => new($">= {Show(bound)}", r => r >= bound);
 
-    public static BenchGoal Below(double bound) => new($"< {Text(bound)}", r => r < bound);
+    public static BenchGoal Below(double bound) => new($"< {Show(bound)}", r => r < bound);
 
     /// <summary>The ratio within <paramref name="percent"/> % of 1 (the two values that close).</summary>
-    public static BenchGoal Within(double percent) => new($"within {Text(percent)} %", r => Math.Abs(r - 1) <= percent / 100);
+    public static BenchGoal Within(double percent) => new($"within {Show(percent)} %", r => Math.Abs(r - 1) <= percent / 100);
 
-    private static string Text(double bound) => bound.ToString(CultureInfo.InvariantCulture);
+    private static string Show(double bound) => bound.ToString(CultureInfo.InvariantCulture);
 }
 
 internal static class BenchFigure

@@ -39,8 +39,8 @@ fi
 OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-baselines.XXXXXX")}
 if [ "${BENCH_BUILD:-}" != skip ]; then
   echo "# building lmev and bench/baselines (Release) into $OUT"
-  dotnet build "$ROOT/src/Cli/Lmev.Cli.csproj" -c Release -o "$OUT/lmev" --nologo -v q >/dev/null
-  dotnet build "$HERE/Lmev.Bench.Baselines.csproj" -c Release -o "$OUT/bench" --nologo -v q >/dev/null
+  dotnet build "$ROOT/src/Cli/Lmev.Cli.csproj" -c Release -o "$OUT/lmev" --nologo -v q -clp:NoSummary
+  dotnet build "$HERE/Lmev.Bench.Baselines.csproj" -c Release -o "$OUT/bench" --nologo -v q -clp:NoSummary
 fi
 if [ "${BENCH_BUILD:-}" = only ]; then exit 0; fi
 LMEV=(dotnet "$OUT/lmev/lmev.dll")

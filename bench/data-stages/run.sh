@@ -20,7 +20,7 @@ WORK=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-data.XXXXXX")}
 mkdir -p "$WORK/experiments"
 if [ "${BENCH_BUILD:-}" != skip ]; then
   echo "# building lmev (Release)"
-  dotnet build "$ROOT/src/Cli/Lmev.Cli.csproj" -c Release -o "$WORK/bin" --nologo -v q >/dev/null
+  dotnet build "$ROOT/src/Cli/Lmev.Cli.csproj" -c Release -o "$WORK/bin" --nologo -v q -clp:NoSummary
 fi
 if [ "${BENCH_BUILD:-}" = only ]; then exit 0; fi
 LMEV=(dotnet "$WORK/bin/lmev.dll")

@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-nnlm.XXXXXX")}
 if [ "${BENCH_BUILD:-}" != skip ]; then
   echo "# building bench/nnlm (Release) into $OUT"
-  dotnet build "$HERE/Lmev.Bench.Nnlm.csproj" -c Release -o "$OUT" --nologo -v q >/dev/null
+  dotnet build "$HERE/Lmev.Bench.Nnlm.csproj" -c Release -o "$OUT" --nologo -v q -clp:NoSummary
 fi
 if [ "${BENCH_BUILD:-}" = only ]; then exit 0; fi
 cd "$HERE/../.."   # the data path ../shared/data is relative to the project root

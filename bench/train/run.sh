@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-train.XXXXXX")}
 if [ "${BENCH_BUILD:-}" != skip ]; then
   echo "# building bench/train (Release) into $OUT"
-  dotnet build "$HERE/Lmev.Bench.Train.csproj" -c Release -o "$OUT" --nologo -v q >/dev/null
+  dotnet build "$HERE/Lmev.Bench.Train.csproj" -c Release -o "$OUT" --nologo -v q -clp:NoSummary
 fi
 if [ "${BENCH_BUILD:-}" = only ]; then exit 0; fi
 dotnet "$OUT/lmev-bench-train.dll" "$@"
