@@ -4,7 +4,10 @@
 //   lmev-bench-baselines to-fasttext <split folder> <out folder>   train.txt (train + val), test.txt
 //   lmev-bench-baselines score <split folder> <fastText predictions>  test BAC and accuracy
 //   lmev-bench-baselines run <metrics.json>                            an lmev run's test BAC, accuracy and seconds
+//   lmev-bench-baselines figures <split> <predictions> <fastText seconds> <fastText name> <metrics.json>
+//                                                                       the two side by side as bench/run's result lines
 using System.Globalization;
+using Lmev.Bench;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
 using Lmev.Training;
@@ -24,23 +27,43 @@ switch (args)
         Console.WriteLine($"{lines:N0} training lines (train + val) in {output}");
         break;
     case ["score", var split, var predictions]:
-        var truth = Rows(Path.Combine(split, "test.csv")).Select(r => r.Category).ToList();
-        var predicted = File.ReadLines(predictions).Select(l => l.StartsWith(Label, StringComparison.Ordinal) ? l[Label.Length..].Trim() : "").ToList();
-        if (predicted.Count != truth.Count) throw new LmevException($"{predictions}: {predicted.Count:N0} predictions for {truth.Count:N0} test rows");
-        var ids = truth.Concat(predicted).Distinct().Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
-        int[] y = truth.Select(c => ids[c]).ToArray(), p = predicted.Select(c => ids[c]).ToArray();
-        Console.WriteLine($"BAC {F(ClassificationMetrics.BalancedAccuracy(y, p))} accuracy {F(ClassificationMetrics.Accuracy(y, p))}");
+        var (bac, accuracy) = Score(split, predictions);
+        Console.WriteLine($"BAC {F(bac)} accuracy {F(accuracy)}");
         break;
+    case ["figures", var split, var predictions, var fastTextSeconds, var fastTextName, var metricsPath]:
+    {
+        var (ftBac, ftAccuracy) = Score(split, predictions);
+        var lmev = RunMetrics.Read(metricsPath);
+        var testRows = Rows(Path.Combine(split, "test.csv")).Count();
+        const string Bench = "baselines";
+        BenchFigure.Print(Bench, $"lmev fasttext test BAC ({testRows:N0} test rows)", lmev.Test.BalancedAccuracy, "BAC", $"{fastTextName} test BAC, same split", ftBac);
+        BenchFigure.Print(Bench, "lmev fasttext test accuracy", lmev.Test.Accuracy ?? double.NaN, "accuracy", $"{fastTextName} test accuracy", ftAccuracy);
+        BenchFigure.Print(Bench, $"lmev fasttext train seconds (training loop, {lmev.Threads} thread(s))", lmev.TrainSeconds, "s",
+            $"{fastTextName} supervised wall seconds (whole command)", double.Parse(fastTextSeconds, CultureInfo.InvariantCulture));
+        break;
+    }
     case ["run", var metricsPath]:
         var m = RunMetrics.Read(metricsPath);
         Console.WriteLine($"BAC {F(m.Test.BalancedAccuracy)} accuracy {F(m.Test.Accuracy ?? double.NaN)} train seconds {m.TrainSeconds:F1} " +
                           $"(epochs {m.EpochsRun}, {m.Threads} thread(s), {m.Device})");
         break;
     default:
-        Console.Error.WriteLine("usage: lmev-bench-baselines to-fasttext <split> <out> | score <split> <predictions> | run <metrics.json>");
+        Console.Error.WriteLine("usage: lmev-bench-baselines to-fasttext <split> <out> | score <split> <predictions> | run <metrics.json> | " +
+                                "figures <split> <predictions> <fastText seconds> <fastText name> <metrics.json>");
         return 2;
 }
 return 0;
+
+// fastText's predictions against the test split: balanced accuracy and accuracy.
+static (double Bac, double Accuracy) Score(string split, string predictions)
+{
+    var truth = Rows(Path.Combine(split, "test.csv")).Select(r => r.Category).ToList();
+    var predicted = File.ReadLines(predictions).Select(l => l.StartsWith(Label, StringComparison.Ordinal) ? l[Label.Length..].Trim() : "").ToList();
+    if (predicted.Count != truth.Count) throw new LmevException($"{predictions}: {predicted.Count:N0} predictions for {truth.Count:N0} test rows");
+    var ids = truth.Concat(predicted).Distinct().Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+    int[] y = truth.Select(c => ids[c]).ToArray(), p = predicted.Select(c => ids[c]).ToArray();
+    return (ClassificationMetrics.BalancedAccuracy(y, p), ClassificationMetrics.Accuracy(y, p));
+}
 
 static IEnumerable<(string Title, string Category)> Rows(string path)
 {

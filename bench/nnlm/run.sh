@@ -8,10 +8,15 @@
 #   bench/nnlm/run.sh import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]
 #       the NNLM import of a 976,640 × 128 checkpoint (made by the tests' bundle writer) in a child
 #       process: seconds and peak RSS / table bytes (goal < 2)
+# BENCH_DIR: the folder to build and work in (default: a new one under $TMPDIR). BENCH_BUILD=only builds
+# into it and stops; BENCH_BUILD=skip runs what it holds (bench/run builds every bench first, then runs them).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lmev-bench-nnlm.XXXXXX")}
-echo "# building bench/nnlm (Release) into $OUT"
-dotnet build "$HERE/Lmev.Bench.Nnlm.csproj" -c Release -o "$OUT" --nologo -v q >/dev/null
+if [ "${BENCH_BUILD:-}" != skip ]; then
+  echo "# building bench/nnlm (Release) into $OUT"
+  dotnet build "$HERE/Lmev.Bench.Nnlm.csproj" -c Release -o "$OUT" --nologo -v q -clp:NoSummary
+fi
+if [ "${BENCH_BUILD:-}" = only ]; then exit 0; fi
 cd "$HERE/../.."   # the data path ../shared/data is relative to the project root
 dotnet "$OUT/lmev-bench-nnlm.dll" "$@"
