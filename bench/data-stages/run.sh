@@ -5,7 +5,7 @@
 #   bench/data-stages/run.sh [ROWS [SMALL_ROWS [SAMPLE_ROWS]]]
 #       (defaults 5000000, 1000000 and 100000; needs ~2 GB of disk under $TMPDIR)
 #
-# Goals (issue 2): (FilterSpanish+Sample rows/s) / (gzip -dc rows/s) >= 0.7; Sample's peak RSS
+# Goals: (FilterSpanish+Sample rows/s) / (gzip -dc rows/s) >= 0.84 (issue 11: keep the 0.84 measured before the RFC 4180 reader; issue 2 asked 0.7); Sample's peak RSS
 # (N = 100,000) within 20 % between the 1 M-row and the 5 M-row input.
 # BENCH_DIR: the folder to build and work in (default: a new one under $TMPDIR). BENCH_BUILD=only builds
 # into it and stops; BENCH_BUILD=skip runs what it holds (bench/run builds every bench first, then runs them).
@@ -80,11 +80,11 @@ BEGIN {
   printf "%-34s %10.2f %14.0f\n", "lmev filter-spanish (whole stage)", fs, rows/fs
   printf "%-34s %10.2f %14s\n", n == 100000 ? "lmev sample N=100,000" : "lmev sample N=" n, sa, "-"
   printf "%-34s %10.2f %14.0f\n", "filter-spanish + sample", fs+sa, rows/(fs+sa)
-  printf "\nratio (filter+sample rows/s) / (gzip -dc rows/s) = %.2f   (goal >= 0.7)\n", gz/(fs+sa)
+  printf "\nratio (filter+sample rows/s) / (gzip -dc rows/s) = %.2f   (goal >= 0.84)\n", gz/(fs+sa)
   printf "sample peak RSS: %s %.1f MiB, %d rows %.1f MiB, difference %+.1f %%   (goal within 20 %%)\n", small == 1000000 ? "1 M rows" : small " rows", r1/1024, rows, rb/1024, (rb-r1)/r1*100
   ratio = gz/(fs+sa); within = (rb-r1)/r1; if (within < 0) within = -within
   printf "\n"
-  figure("filter-spanish + sample, " rows " rows (whole processes)", rows/(fs+sa), "rows/s", "gzip -dc rows/s, same file", rows/gz, ">= 0.7", ratio >= 0.7 ? "met" : "missed")
+  figure("filter-spanish + sample, " rows " rows (whole processes)", rows/(fs+sa), "rows/s", "gzip -dc rows/s, same file", rows/gz, ">= 0.84", ratio >= 0.84 ? "met" : "missed")
   figure("filter-spanish alone, " rows " rows", rows/fs, "rows/s", "gzip -dc rows/s, same file", rows/gz, "-", "-")
   figure("sample peak RSS, N=" n ", " rows "-row input", rb/1024, "MiB", "same, " small "-row input", r1/1024, "within 20 %", within <= 0.2 ? "met" : "missed")
 }'
