@@ -32,10 +32,10 @@ public sealed class SampleStage(SampleParams p, Artifact rows, string unit = "")
         using (var progress = context.Progress("sample", new FileInfo(path).Length, "B"))
         {
             header = reader.Header;
-            while (reader.NextNonBlank(out var problem))
+            // Records, not fields: filter-spanish wrote and checked every row, and the file's bytes are verified (the cache
+            // checks the SHA-256 this reader takes on the way), so a kept row is copied as it stands.
+            while (reader.NextRecord())
             {
-                if (problem != RowProblem.None)
-                    throw new LmevException($"{path}:{reader.LineNumber}: {CsvRowReader.Describe(problem)} in a file written by filter-spanish; the cache entry is damaged, rerun with --force");
                 if (reservoir.Next()) reservoir.Keep(Row.Copy(reader.Line, reservoir.Evicted.Buffer));
                 if ((reservoir.Seen & 0xFFFF) == 0) progress.Report(reader.FilePosition);
             }

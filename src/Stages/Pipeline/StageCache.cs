@@ -103,13 +103,22 @@ public sealed class StageCache
             () => (scratch = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"{stage.Name}-{key}-{Guid.NewGuid():N}-scratch")).Path);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        ReadHashes.Forget(stage.Inputs.Values.Select(i => i.Path));
         try { stage.Run(context); }
         catch (Exception e) when (IoFailure.Classify(e) is { } failure)
         {
             // What the stage had written before the disk filled: a lower bound of what it needs (unless it knew, e.g. a pinned size).
             throw failure.WithWritten(IoFailure.BytesUnder(tmp) + IoFailure.BytesUnder(scratch?.Path)).ToException(e);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A damaged input, not the stage, is the cause to name when the stage stopped on what it read.
+            if (DamagedInputs(stage) is { Count: > 0 } damaged) throw Damaged(label, damaged, $"the stage stopped on it ({e.Message}); nothing was published", e);
+            throw;
+        }
         finally { scratch?.Dispose(); }
+        // Every input as the stage read it (hashed on the way for CSV, read again otherwise) is what its manifest recorded.
+        if (DamagedInputs(stage) is { Count: > 0 } wrong) throw Damaged(label, wrong, "nothing was published", null);
         clock.Stop();
         FaultPoint.Reached("ran", stage.Name);
 
@@ -244,23 +253,53 @@ public sealed class StageCache
     }
 
     /// <summary>
-    /// A stage reads only inputs whose bytes are those their upstream manifest recorded: a file changed in the cache
-    /// (a flipped byte, an edit) stops the stage before it runs, naming the entry and what to run.
+    /// A stage reads only inputs whose bytes are those their upstream manifest recorded. Before it runs, every input's size
+    /// is checked and those not read as CSV are hashed; a CSV input's SHA-256 is taken as the stage reads it and checked
+    /// after it ran, before anything is published (<see cref="ReadWhileHashed"/>). Either way a flipped byte stops it,
+    /// naming the entry and what to run.
     /// </summary>
     private static void VerifyInputs(IStage stage, string label)
     {
-        var damaged = new List<string>(); // every one, so that one repair covers them all
+        var damaged = new List<string>();
         foreach (var (name, input) in stage.Inputs)
         {
             if (!File.Exists(input.Path)) continue; // absent on purpose (a partial import): RequirePresent has said so if it matters
-            var sha = Hashing.Sha256OfFile(input.Path);
-            if (sha != input.Sha256)
-                damaged.Add($"input '{name}' {input.Path} has sha256 {sha}, but its entry {input.Stage}/{input.Key} recorded {input.Sha256}");
+            var size = new FileInfo(input.Path).Length;
+            if (size != input.Size)
+                damaged.Add($"input '{name}' {input.Path} has {size:N0} bytes, but its entry {input.Stage}/{input.Key} recorded {input.Size:N0}");
+            else if (!ReadWhileHashed(input.File) && Problem(name, input, fresh: true) is { } problem)
+                damaged.Add(problem);
         }
-        if (damaged.Count > 0)
-            throw new LmevException($"{label}: {string.Join("; ", damaged)}: the cache {(damaged.Count == 1 ? "entry is" : "entries are")} damaged. " +
-                "Run `lmev verify --repair` (it removes damaged entries) and run again; nothing was run.");
+        if (damaged.Count == 0) return;
+        // Every damaged input at once, so that one repair covers them all: the CSV ones of the right size too, read now.
+        damaged.AddRange(stage.Inputs.Where(i => ReadWhileHashed(i.Value.File) && File.Exists(i.Value.Path) && new FileInfo(i.Value.Path).Length == i.Value.Size)
+            .Select(i => Problem(i.Key, i.Value, fresh: true)).OfType<string>());
+        throw Damaged(label, damaged, "nothing was run", null);
     }
+
+    /// <summary>
+    /// CSV files, which stages read whole through <see cref="Csv.CsvRowReader"/> and so hash on the way: verified after the stage ran,
+    /// at no second pass. Any other input (a model a native runtime reads, an .npy) is hashed before the stage starts, as damage in
+    /// it could end the process rather than raise an error.
+    /// </summary>
+    private static bool ReadWhileHashed(string file) => file.EndsWith(".csv", StringComparison.Ordinal) || file.EndsWith(".csv.gz", StringComparison.Ordinal);
+
+    /// <summary>Each CSV input whose bytes (as the stage read them, or read again) are not those its upstream manifest recorded.</summary>
+    private static List<string> DamagedInputs(IStage stage) =>
+        stage.Inputs.Where(i => ReadWhileHashed(i.Value.File) && File.Exists(i.Value.Path)).Select(i => Problem(i.Key, i.Value)).OfType<string>().ToList();
+
+    /// <summary>
+    /// What is wrong with an input whose SHA-256 is not its manifest's; null when it is. Taken as the stage read it (<see cref="ReadHashes"/>),
+    /// or with <paramref name="fresh"/> (before the stage runs) from the file now.
+    /// </summary>
+    private static string? Problem(string name, Artifact input, bool fresh = false) =>
+        (fresh ? Hashing.Sha256OfFile(input.Path) : ReadHashes.Sha256(input.Path)) is var sha && sha != input.Sha256
+            ? $"input '{name}' {input.Path} has sha256 {sha}, but its entry {input.Stage}/{input.Key} recorded {input.Sha256}"
+            : null;
+
+    private static LmevException Damaged(string label, List<string> damaged, string outcome, Exception? inner) =>
+        new($"{label}: {string.Join("; ", damaged)}: the cache {(damaged.Count == 1 ? "entry is" : "entries are")} damaged. " +
+            $"Run `lmev verify --repair` (it removes damaged entries) and run again; {outcome}.", inner);
 
     /// <summary>What <see cref="Gc"/> did: the entries removed, and how many published entries it kept.</summary>
     public sealed record GcOutcome(IReadOnlyList<(string Stage, string Key, long Bytes)> Removed, int Kept);

@@ -19,7 +19,7 @@ public sealed class GzipCheckedStream : Stream
     private readonly bool _hasTrailer;
     private long _read;
 
-    public GzipCheckedStream(FileStream file, string path)
+    public GzipCheckedStream(Stream file, string path)
     {
         _path = path;
         if (file.Length >= 18) // a 10-byte header and an 8-byte trailer at least
