@@ -355,8 +355,8 @@ public static class LmevCommand
         foreach (var (stage, key, bytes) in outcome.Removed)
             Console.WriteLine($"{verb} {stage}/{key} ({bytes / 1048576.0:F1} MiB)");
         var debris = cache.Debris(existing.Concat(names).ToHashSet(StringComparer.Ordinal), dryRun);
-        foreach (var (path, _) in debris)
-            Console.WriteLine($"{verb} {Path.GetRelativePath(cache.Root, path)} ({(path.EndsWith(".lock", StringComparison.Ordinal) ? "the lock file of a finished download" : "refs of an experiment whose file is gone")})");
+        foreach (var (path, _, what) in debris)
+            Console.WriteLine($"{verb} {Path.GetRelativePath(cache.Root, path)} ({what})");
         var bytesFreed = outcome.Removed.Sum(r => r.Bytes) + debris.Sum(d => d.Bytes);
         Console.WriteLine($"{outcome.Removed.Count} entries {(dryRun ? "would be " : "")}removed ({bytesFreed / 1048576.0:F1} MiB with {debris.Count} other leftover{(debris.Count == 1 ? "" : "s")}); " +
             $"kept {outcome.Kept} entries reachable from {(names.Length == 0 ? "no experiment" : string.Join(", ", names))}");

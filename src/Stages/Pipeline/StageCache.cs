@@ -313,12 +313,7 @@ public sealed class StageCache
         {
             if (keep.Contains((stage, key))) { kept++; continue; }
             var bytes = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            if (!dryRun)
-            {
-                // Rename first so a concurrent reader never sees a half-deleted entry.
-                using var trash = OwnedFolder.Create(Path.Combine(Root, TempFolder), $"gc-{Guid.NewGuid():N}", create: false);
-                Directory.Move(dir, trash.Path);
-            }
+            if (!dryRun) Remove(stage, key);
             removed.Add((stage, key, bytes));
         }
         if (!dryRun) CleanTemp();
@@ -328,17 +323,18 @@ public sealed class StageCache
     /// <summary>
     /// What gc removes besides entries: the refs of experiments not in <paramref name="experiments"/> (their files are gone),
     /// and the lock files of downloads no process holds (a finished download leaves its empty lock; a partial download's
-    /// bytes stay, so that the next attempt resumes). Returns each path with its size.
+    /// bytes stay, so that the next attempt resumes). Returns each path with its size and what it was.
     /// </summary>
-    public IReadOnlyList<(string Path, long Bytes)> Debris(IReadOnlySet<string> experiments, bool dryRun)
+    public IReadOnlyList<(string Path, long Bytes, string What)> Debris(IReadOnlySet<string> experiments, bool dryRun)
     {
-        var debris = new List<(string, long)>();
+        var debris = new List<(string, long, string)>();
         var refs = Path.Combine(Root, RefsFolder);
         if (Directory.Exists(refs))
             foreach (var dir in Directory.EnumerateDirectories(refs).Order(StringComparer.Ordinal))
             {
                 if (experiments.Contains(Path.GetFileName(dir))) continue;
-                debris.Add((dir, Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)));
+                debris.Add((dir, Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length),
+                    "refs of an experiment whose file is gone"));
                 if (!dryRun) Directory.Delete(dir, recursive: true);
             }
         var downloads = Path.Combine(Root, DownloadsFolder);
@@ -350,7 +346,7 @@ public sealed class StageCache
                     // Held by a download in progress: the open fails (an advisory flock, as PartialDownload.Claim takes it).
                     using var held = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
                     if (!dryRun) File.Delete(lockFile);
-                    debris.Add((lockFile, held.Length));
+                    debris.Add((lockFile, held.Length, "the lock file of a finished download"));
                 }
                 catch (IOException) { }
             }
