@@ -62,9 +62,12 @@ public sealed class CsvRowReader : IDisposable
         var n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
         // The file's bytes are hashed as they are read, on the read-ahead thread beside the parser, so that verifying this
-        // input against its manifest (StageCache) needs no second pass over it (ReadHashes).
+        // input against its manifest (StageCache) needs no second pass over it (ReadHashes). A plain file of one buffer or
+        // less is read directly: a second thread and a 1 MiB buffer would gain nothing.
         var hashed = new HashingReadStream(file);
-        Stream s = new ReadAheadStream(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GzipCheckedStream(hashed, shownAs ?? path) : hashed);
+        Stream s = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new ReadAheadStream(new GzipCheckedStream(hashed, shownAs ?? path))
+            : file.Length > ReadAheadStream.BufferSize ? new ReadAheadStream(hashed)
+            : hashed;
         return new CsvRowReader(s, shownAs ?? path, file);
     }
 

@@ -8,7 +8,8 @@ namespace Lmev.Pipeline.Csv;
 /// </summary>
 public sealed class ReadAheadStream : Stream
 {
-    private const int BufferSize = 1 << 20;
+    /// <summary>The size of each buffer read ahead: a file no larger fits in one, and reading it ahead gains nothing.</summary>
+    public const int BufferSize = 1 << 20;
     private readonly Stream _inner;
     private readonly Channel<(byte[] Buffer, int Count)> _full = Channel.CreateBounded<(byte[], int)>(4);
     private readonly Channel<byte[]> _empty = Channel.CreateUnbounded<byte[]>();
