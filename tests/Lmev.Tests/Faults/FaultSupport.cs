@@ -20,6 +20,16 @@ internal static class FaultSupport
         return project;
     }
 
+    /// <summary>Train's metrics.json without what it measures of time (per-epoch seconds, train and wall seconds): the rest is deterministic.</summary>
+    public static string MetricsWithoutDurations(string json)
+    {
+        var metrics = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        metrics.Remove("trainSeconds");
+        metrics.Remove("wallSeconds");
+        foreach (var epoch in metrics["epochs"]!.AsArray()) epoch!.AsObject().Remove("seconds");
+        return metrics.ToJsonString();
+    }
+
     /// <summary>
     /// Every way the cache is not whole: an entry folder without a readable manifest, a manifest whose key is not its
     /// folder's, files other than the manifest's outputs, an output whose bytes differ from the manifest

@@ -47,21 +47,9 @@ public sealed class IoFailureTests(ITestOutputHelper output)
         output.WriteLine($"faults: read-only cache: exit {code}, one line ('{error[..error.IndexOf(" cannot write", StringComparison.Ordinal)]} ...'), nothing published; writable again: exit {rerun}");
     }
 
-    /// <summary>Runs lmev as user nobody (uid 65534): root ignores file modes, so permission denied needs another user.</summary>
-    private static (int Code, string Output) RunAsNobody(TestProject project, params string[] args)
-    {
-        var info = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", LmevProcess.Dll }.Concat(args).Concat(["--root", project.Root]))
-            info.ArgumentList.Add(a);
-        info.Environment.Remove("LMEV_CACHE");
-        info.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
-        info.Environment["HOME"] = Path.GetTempPath();
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(true); throw new TimeoutException("lmev as nobody did not finish"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
+    /// <summary>Runs lmev as user nobody (uid 65534) on <paramref name="project"/>.</summary>
+    private static (int Code, string Output) RunAsNobody(TestProject project, params string[] args) =>
+        Os.AsNobody(["dotnet", LmevProcess.Dll, .. args, "--root", project.Root]);
 
     [SkippableFact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")] // Skip.IfNot below says so to the reader; this says it to the analyzer

@@ -61,16 +61,6 @@ public sealed class KillTests(ITestOutputHelper output)
     private static Dictionary<string, Manifest> EntriesOf(TestProject project, string stage) =>
         new StageCache(project.CacheRoot).Entries().Where(e => e.Stage == stage).ToDictionary(e => e.Key, e => Manifest.Read(e.Directory));
 
-    /// <summary>Train's metrics.json without what it measures of time (per-epoch seconds, train and wall seconds): the rest is deterministic.</summary>
-    private static string WithoutDurations(string metricsPath)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
-        json.Remove("trainSeconds");
-        json.Remove("wallSeconds");
-        foreach (var epoch in json["epochs"]!.AsArray()) epoch!.AsObject().Remove("seconds");
-        return json.ToJsonString();
-    }
-
     /// <summary>Differences between two projects' entries of <paramref name="stages"/>: keys, output names, sha256 (train's metrics.json with durations aside).</summary>
     private static List<string> CompareEntries(TestProject a, TestProject b, IEnumerable<string> stages, ref int filesCompared)
     {
@@ -92,7 +82,8 @@ public sealed class KillTests(ITestOutputHelper output)
                 {
                     filesCompared++;
                     var same = stage == "train" && file == RunMetrics.FileName
-                        ? WithoutDurations(Path.Combine(ma.Directory, file)) == WithoutDurations(Path.Combine(mb.Directory, file))
+                        ? FaultSupport.MetricsWithoutDurations(File.ReadAllText(Path.Combine(ma.Directory, file)))
+                            == FaultSupport.MetricsWithoutDurations(File.ReadAllText(Path.Combine(mb.Directory, file)))
                         : ra.Sha256 == mb.Outputs[file].Sha256;
                     if (!same) differences.Add($"{stage}/{key}/{file}: differs from the uninterrupted run's");
                 }

@@ -139,11 +139,10 @@ public sealed class PublishedCopiesTests
     [SkippableFact]
     public void With_the_cache_on_another_filesystem_published_files_are_read_only_copies_and_verify_checks_their_bytes()
     {
-        Skip.IfNot(Environment.UserName == "root", "mounting a tmpfs for the cache needs root");
         using var p = Project();
-        Directory.CreateDirectory(p.CacheRoot);
-        Skip.IfNot(Command("mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", p.CacheRoot) == 0, $"mount -t tmpfs on {p.CacheRoot} failed (no CAP_SYS_ADMIN?)");
-        try
+        var (disk, why) = Tmpfs.TryMount(p.CacheRoot, 256 << 20);
+        Skip.If(disk is null, $"the cache on another filesystem not tested: {why}");
+        using (disk)
         {
             p.RunAll(last: "report");
             AssertEveryCacheFileReadOnly(p);
@@ -171,75 +170,43 @@ public sealed class PublishedCopiesTests
             Assert.Equal(0, LmevProcess.Run(p, "verify", "--experiment", "demo", "--repair").ExitCode);
             Assert.Equal(File.ReadAllBytes(cachedPredictions), File.ReadAllBytes(predictions));
         }
-        finally
-        {
-            Command("umount", p.CacheRoot);
-        }
     }
 
     [SkippableFact]
     public void A_user_who_is_not_root_cannot_write_a_cache_file_yet_force_verify_repair_and_gc_still_replace_and_remove_entries()
     {
         Skip.IfNot(Environment.UserName == "root", "running lmev as another user needs root");
-        Skip.IfNot(Command("setpriv", "--version") == 0, "setpriv (util-linux) is not installed");
+        Skip.IfNot(Os.Run("setpriv", "--version").Code == 0, "setpriv (util-linux) is not installed");
         // The build must be reachable by nobody: not so in a clone under a private folder (mktemp -d makes 0700).
-        Skip.IfNot(AsNobody("dotnet", LmevProcess.Dll, "--help").Code == 0, $"user nobody cannot run {LmevProcess.Dll} (a folder above it is private)");
+        Skip.IfNot(Os.AsNobody("dotnet", LmevProcess.Dll, "--help").Code == 0, $"user nobody cannot run {LmevProcess.Dll} (a folder above it is private)");
         using var p = Project();
         p.RunAll(last: "train");
-        Assert.Equal(0, Command("chown", "-R", "nobody:nogroup", p.Root));
+        Assert.Equal(0, Os.Run("chown", "-R", "nobody:nogroup", p.Root).Code);
         var split = new StageCache(p.CacheRoot).Entries().Single(e => e.Stage == "split").Directory;
         var train = Path.Combine(split, "train.csv");
         var original = File.ReadAllBytes(train);
 
-        Assert.NotEqual(0, AsNobody("sh", "-c", $"echo x >> '{train}'").Code); // EACCES: the file is r--r--r--
+        Assert.NotEqual(0, Os.AsNobody("sh", "-c", $"echo x >> '{train}'").Code); // EACCES: the file is r--r--r--
         Assert.Equal(original, File.ReadAllBytes(train));
 
-        var (forced, said) = AsNobody("dotnet", LmevProcess.Dll, "train", "--force", "--root", p.Root);
+        var (forced, said) = Os.AsNobody("dotnet", LmevProcess.Dll, "train", "--force", "--root", p.Root);
         Assert.True(forced == 0, said);
         Assert.Contains("train [r16/run-1]: running", said);
         Assert.True(HardLink.SameFile(Path.Combine(RunFolder(p), "model.dat"),
             Path.Combine(new StageCache(p.CacheRoot).Entries().Single(e => e.Stage == "train").Directory, "model.dat")));
 
         // The owner can make it writable again: what verify is for.
-        Assert.Equal(0, AsNobody("sh", "-c", $"chmod u+w '{train}' && echo x >> '{train}'").Code);
-        var (repaired, saidRepair) = AsNobody("dotnet", LmevProcess.Dll, "verify", "--repair", "--root", p.Root);
+        Assert.Equal(0, Os.AsNobody("sh", "-c", $"chmod u+w '{train}' && echo x >> '{train}'").Code);
+        var (repaired, saidRepair) = Os.AsNobody("dotnet", LmevProcess.Dll, "verify", "--repair", "--root", p.Root);
         Assert.True(repaired == 0, saidRepair);
         Assert.False(Directory.Exists(split), saidRepair);
 
         p.Experiment["sample"]!["rows"] = 900;
         p.Save();
-        var (collected, saidGc) = AsNobody("dotnet", LmevProcess.Dll, "gc", "--root", p.Root);
+        var (collected, saidGc) = Os.AsNobody("dotnet", LmevProcess.Dll, "gc", "--root", p.Root);
         Assert.True(collected == 0, saidGc);
         Assert.Contains("removed train/", saidGc);
         Assert.DoesNotContain(new StageCache(p.CacheRoot).Entries(), e => e.Stage == "train");
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(p.CacheRoot, StageCache.TempFolder)));
-    }
-
-    private static (int Code, string Output) AsNobody(params string[] command)
-    {
-        var info = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", .. command])
-            info.ArgumentList.Add(a);
-        info.Environment.Remove("LMEV_CACHE");
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static int Command(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        try
-        {
-            using var process = Process.Start(info)!;
-            process.StandardOutput.ReadToEnd();
-            process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception) { return -1; } // not installed
     }
 }

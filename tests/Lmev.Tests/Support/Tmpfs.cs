@@ -1,6 +1,4 @@
-using System.Diagnostics;
-
-namespace Lmev.Tests.Faults;
+namespace Lmev.Tests.Support;
 
 /// <summary>
 /// A small tmpfs mounted over a folder for the length of a test (root only): a disk that can be filled to the byte, or
@@ -20,7 +18,7 @@ public sealed class Tmpfs : IDisposable
     {
         if (!Environment.IsPrivilegedProcess) return (null, "not root: mounting a tmpfs needs root (CI runs the tests as root)");
         Directory.CreateDirectory(path);
-        var (code, output) = Command("mount", "-t", "tmpfs", "-o", $"size={bytes}", "tmpfs", path);
+        var (code, output) = Os.Run("mount", "-t", "tmpfs", "-o", $"size={bytes}", "tmpfs", path);
         return code == 0 ? (new Tmpfs(path), null) : (null, $"mount -t tmpfs failed (exit {code}): {output.Trim()}");
     }
 
@@ -47,26 +45,12 @@ public sealed class Tmpfs : IDisposable
 
     public void Remount(bool readOnly)
     {
-        var (code, output) = Command("mount", "-o", readOnly ? "remount,ro" : "remount,rw", Path);
+        var (code, output) = Os.Run("mount", "-o", readOnly ? "remount,ro" : "remount,rw", Path);
         if (code != 0) throw new InvalidOperationException($"remount {Path}: {output}");
     }
 
     public void Dispose()
     {
-        if (Command("umount", Path).Code != 0) Command("umount", "-l", Path);
-    }
-
-    private static (int Code, string Output) Command(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(info)!;
-            var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception e) { return (-1, $"{file}: {e.Message}"); }
+        if (Os.Run("umount", Path).Code != 0) Os.Run("umount", "-l", Path);
     }
 }
