@@ -451,12 +451,12 @@ public sealed class ExperimentFlow
             var force = _options.Force;
             if (!force && def.BeforeRun is { } check && Cache.Lookup(stage) is { } cached && check(unit, cached) is { } reason)
             {
-                _options.Log($"{(unit.Name == "" ? step : $"{step} [{unit.Name}]")}: {reason}; fetching again");
+                _options.Log($"{StageCache.Label(stage)}: {reason}; fetching again");
                 force = true;
             }
             var manifest = Cache.Run(stage, _experiment.Name, force, _options.Log);
             if (def.AfterRun is { } after)
-                IoFailure.Guard(stage.Unit == "" ? step : $"{step} [{stage.Unit}]", $"the entry is published; {DataLock.FileName} was left as it was",
+                IoFailure.Guard(StageCache.Label(stage), $"the entry is published; {DataLock.FileName} was left as it was",
                     () => after(unit, manifest), _lockPath);
             _resolved[(step, unit.Name)] = manifest;
             results.Add(manifest);

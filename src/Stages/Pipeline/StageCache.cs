@@ -55,6 +55,9 @@ public sealed class StageCache
 
     public string EntryDirectory(string stage, string key) => Path.Combine(Root, stage, key);
 
+    /// <summary>How messages name a unit of a stage: "sample", or "train [r16/run-1]".</summary>
+    public static string Label(IStage stage) => stage.Unit == "" ? stage.Name : $"{stage.Name} [{stage.Unit}]";
+
     /// <summary>The published entry for this stage's key, or null.</summary>
     public Manifest? Lookup(IStage stage)
     {
@@ -66,7 +69,7 @@ public sealed class StageCache
     public Manifest Run(IStage stage, string experiment, bool force, Action<string> log)
     {
         var key = Key(stage);
-        var label = stage.Unit == "" ? stage.Name : $"{stage.Name} [{stage.Unit}]";
+        var label = Label(stage);
         var entry = EntryDirectory(stage.Name, key);
         CleanTemp(); // folders left by processes that died mid-stage
         if (!force && Directory.Exists(entry))
