@@ -61,14 +61,21 @@ public static class LmevCommand
         foreach (var step in FlowSteps.All) AddStep(root, step);
 
         root.Subcommands.Add(ModelsCommand());
+        root.Subcommands.Add(StepsCommand());
         root.Subcommands.Add(CacheCommand());
         root.Subcommands.Add(DemoDataCommand());
         root.Subcommands.Add(InspectModelCommand());
 
-        var check = new Command("check", "Read the experiment (and data.lock.json) and check --model and --run against it, before any step runs " +
-            "(Cake's Build task calls it): every mistake is said at once, with the closest name") { Experiment, Root, Cache, Models, Runs };
+        var cakeArguments = new Option<string[]>("--cake-arguments")
+        {
+            Description = "The argument names `dotnet cake` was given (Cake's Build task passes them): any that neither build.cake nor Cake reads is a typo, named with the closest one",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var check = new Command("check", "Read the experiment (and data.lock.json) and check --model and --run against it, and Cake's argument names, before any step runs " +
+            "(Cake's Build task calls it): every mistake is said at once, with the closest name") { Experiment, Root, Cache, Models, Runs, cakeArguments };
         check.SetAction(p => Guard(() =>
         {
+            if (SelectionArguments.UnknownCakeArguments(p.GetValue(cakeArguments) ?? []) is { } typo) throw new LmevException(typo);
             var flow = Flow(p);
             flow.CheckSelection();
             var e = flow.Experiment;
@@ -159,6 +166,21 @@ public static class LmevCommand
                 (p.GetValue(repair) && damagedFolders.Count > 0 ? $", {repaired} published again, {left} left" : ""));
             var unrepaired = p.GetValue(repair) ? left : damaged.Count + damagedFolders.Count;
             return unrepaired > 0 ? 5 : 0;
+        }));
+        return command;
+    }
+
+    /// <summary>`lmev steps`: the pipeline's steps in order with the selection arguments each takes; <c>--json</c> is what build.cake reads.</summary>
+    private static Command StepsCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of { name, target, description, arguments } (build.cake reads it to pass each step only its arguments)" };
+        var command = new Command("steps", "List the pipeline's steps in flow order, each with its Cake target and the selection arguments it takes") { json };
+        command.SetAction(p => Guard(() =>
+        {
+            if (p.GetValue(json))
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(FlowSteps.All.Select(s => new { name = s.Name, target = s.Target, description = s.Description, arguments = s.Arguments })));
+            else foreach (var s in FlowSteps.All) Console.WriteLine($"{s.Name,-16}{s.Target,-16}{string.Join(" ", s.Arguments)}");
+            return 0;
         }));
         return command;
     }
@@ -257,24 +279,34 @@ public static class LmevCommand
         return command;
     }
 
-    /// <summary>Options a step takes besides --force (and --run, which every step with per-run units takes).</summary>
+    /// <summary>The option of each selection argument; a step takes those its <see cref="FlowStep.Arguments"/> name.</summary>
+    private static readonly Dictionary<string, Option> Selection = new()
+    {
+        [SelectionArguments.Model] = Models,
+        [SelectionArguments.Run] = Runs,
+        [SelectionArguments.Device] = Device,
+        [SelectionArguments.Locked] = Locked,
+        [SelectionArguments.Force] = Force,
+    };
+
+    /// <summary>Options of a step's own, for a person at the command line (Cake passes none of them).</summary>
     private static readonly Dictionary<string, Option[]> StepOptions = new()
     {
-        ["download"] = [Locked],
         ["filter-spanish"] = [Strict],
-        ["train"] = [Device],
         ["aggregate"] = [Partial],
         ["plot"] = [Partial],
         ["report"] = [Partial],
     };
 
-    /// <summary>`lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description.</summary>
+    /// <summary>
+    /// `lmev &lt;step&gt;`: one subcommand per entry of <see cref="FlowSteps.All"/>, with its description and exactly the selection
+    /// arguments it takes (build.cake passes it those and no others).
+    /// </summary>
     private static void AddStep(RootCommand root, FlowStep step)
     {
-        var command = new Command(step.Name, step.Description) { Experiment, Root, Cache, Force };
-        if (step.TakesModels) command.Options.Add(Models);
+        var command = new Command(step.Name, step.Description) { Experiment, Root, Cache };
+        foreach (var a in step.Arguments) command.Options.Add(Selection[a]);
         foreach (var o in StepOptions.GetValueOrDefault(step.Name, [])) command.Options.Add(o);
-        if (step.TakesRuns) command.Options.Add(Runs);
         command.SetAction(p => Guard(() =>
         {
             var flow = Flow(p);

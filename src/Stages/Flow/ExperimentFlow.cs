@@ -207,6 +207,17 @@ public sealed class ExperimentFlow
         return units;
     }
 
+    /// <summary>Why a step has no unit to run: the selection leaves none (a fasttext model has no Model or Embed unit), or the experiment has none.</summary>
+    private string NothingToRun(Step step)
+    {
+        var all = AllUnits(step.Meta).ToList();
+        if (all.Count == 0) return $"{step.Name}: experiment '{_experiment.Name}' has no units for this step (no {(step.Meta.TakesModels ? "models of this kind" : "models")}?); nothing to do";
+        var chosen = (step.Meta.TakesModels && _options.Models is { Count: > 0 } m ? $" --model {string.Join(",", m)}" : "") +
+                     (step.Meta.TakesRuns && _options.Runs is { Count: > 0 } r ? $" --run {string.Join(",", r)}" : "");
+        return $"{step.Name}: no unit of experiment '{_experiment.Name}' is chosen by{chosen} (this step's units: " +
+               $"{string.Join(", ", all.Select(u => u.Name).Distinct())}); nothing to do";
+    }
+
     /// <summary>The published entry of an upstream unit; <see cref="NotReady"/> when it is not in the cache.</summary>
     private Manifest Get(string step, Unit? unit = null)
     {
@@ -461,7 +472,7 @@ public sealed class ExperimentFlow
             _resolved[(step, unit.Name)] = manifest;
             results.Add(manifest);
         }
-        if (results.Count == 0) _options.Log($"{step}: experiment '{_experiment.Name}' has no units for this step (no models?)");
+        if (results.Count == 0) _options.Log(NothingToRun(def));
         else if (def.Publish is { } publish)
             // Materialize writes beside the folder and swaps it in: a failure leaves the old folder whole.
             IoFailure.Guard(step, "its cache entries are published; each folder it copies them to (saved_models/, report/) is whole, old or new",

@@ -2,7 +2,8 @@ namespace Lmev.Flow;
 
 /// <summary>
 /// The pipeline's steps in flow order: the source of <see cref="ExperimentFlow.StepNames"/>, of
-/// `lmev`'s step subcommands and their help, and (checked by a test) of build.cake's step tasks.
+/// `lmev`'s step subcommands, their help and the selection arguments each takes (`lmev steps --json`, which
+/// build.cake reads to pass each step only those), and (checked by a test) of build.cake's step tasks.
 /// </summary>
 public static class FlowSteps
 {
@@ -14,7 +15,7 @@ public static class FlowSteps
         new("split", "Split the sample into train/val/test and assign class ids; one per run with runs.resample", UnitKind.PerSample),
         new("model", "Build each model's files: a seeded random bag-of-embeddings table, or a transformer (MiniLM from its package, or pinned in data.lock.json)", UnitKind.PerModel),
         new("embed", "Embed the train/val/test titles with each frozen model through ONNX Runtime (CUDA when built with -p:Gpu=true and present) into .npy matrices", UnitKind.PerFrozenModelSample),
-        new("train", "Train the study's MLP on each model's embeddings (or fine-tune its table), or a fasttext baseline as fastText does, runs times, score it on test, copy each run to saved_models/", UnitKind.PerRun),
+        new("train", "Train the study's MLP on each model's embeddings (or fine-tune its table), or a fasttext baseline as fastText does, runs times, score it on test, copy each run to saved_models/", UnitKind.PerRun, ChoosesDevice: true),
         new("aggregate", "Gather every run's metrics into runs.csv and summary.json (per model, language, dim, normalisation, mode, device; reference figures)", UnitKind.Single),
         new("plot", "Draw the study's figures (PNG and SVG) with ScottPlot", UnitKind.Single),
         new("report", "Write the results document report/README.md and the self-contained report/index.html", UnitKind.Single),

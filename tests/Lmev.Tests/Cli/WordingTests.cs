@@ -115,21 +115,9 @@ public sealed class ProgressOutputTests
     }
 }
 
-/// <summary>Cake's arguments: every one build.cake reads is known to its typo check, and the choices are checked before any step.</summary>
+/// <summary>Cake's choices are checked before any step (the argument names: CakeCommandLineTests).</summary>
 public sealed class CakeArgumentTests
 {
-    [Fact]
-    public void Every_argument_build_cake_reads_is_in_its_list_of_known_arguments()
-    {
-        var root = SharedData.RepoRoot() ?? throw new InvalidOperationException("no lmev.slnx above the test folder");
-        var script = File.ReadAllText(Path.Combine(root, "build.cake"));
-        var known = System.Text.RegularExpressions.Regex.Match(script, @"var known = new\[\] \{(?<list>[^}]*)\}").Groups["list"].Value;
-        var read = System.Text.RegularExpressions.Regex.Matches(script, @"(?:Argument|HasArgument)\(""(?<name>[a-z-]+)""").Select(m => m.Groups["name"].Value).Distinct().ToList();
-        Assert.NotEmpty(read);
-        Assert.All(read, name => Assert.Contains($"\"{name}\"", known));
-        Assert.Contains("check --experiment", script); // Build checks the experiment, --model and --run before any step
-    }
-
     [Fact]
     public void Lmev_check_refuses_an_unknown_model_with_the_closest_before_any_step()
     {
