@@ -76,7 +76,7 @@ public static class LmevCommand
         check.SetAction(p => Guard(() =>
         {
             if (SelectionArguments.UnknownCakeArguments(p.GetValue(cakeArguments) ?? []) is { } typo) throw new LmevException(typo);
-            var flow = Flow(p);
+            var flow = Flow(p, readOnly: true);
             flow.CheckSelection();
             var e = flow.Experiment;
             DataLock.Read(Path.Combine(p.GetValue(Root)!.FullName, DataLock.FileName));
@@ -126,10 +126,10 @@ public static class LmevCommand
         command.SetAction(p => Guard(() =>
         {
             var root = p.GetValue(Root)!.FullName;
-            var cache = new StageCache(CacheRoot(p, root));
+            var cache = new StageCache(CacheRoot(p, root), readOnly: !p.GetValue(repair));
             var entries = p.GetValue(all)
                 ? cache.Entries().ToList()
-                : Flow(p).Reachable().Distinct().Select(r => (r.Stage, r.Key, Directory: cache.EntryDirectory(r.Stage, r.Key))).Where(e => Directory.Exists(e.Directory)).ToList();
+                : Flow(p, readOnly: true).Reachable().Distinct().Select(r => (r.Stage, r.Key, Directory: cache.EntryDirectory(r.Stage, r.Key))).Where(e => Directory.Exists(e.Directory)).ToList();
             var folders = ExperimentFlow.PublishedFolders(root, p.GetValue(all) ? null : p.GetValue(Experiment)).ToList();
             // The entries the folders came from are checked too (an older one the experiment no longer reaches, too).
             var known = entries.Select(e => (e.Stage, e.Key)).ToHashSet();
@@ -216,7 +216,7 @@ public static class LmevCommand
             { steps, manifestsOnly, omit, Experiment, Root, Cache, Models, Runs, output };
         export.SetAction(p => Guard(() =>
         {
-            var flow = Flow(p);
+            var flow = Flow(p, readOnly: true);
             var selected = flow.ExportSelections(List(p.GetValue(steps)).Select(s => FlowSteps.Get(s).Name), List(p.GetValue(manifestsOnly)).Select(s => FlowSteps.Get(s).Name),
                 List(p.GetValue(omit)).ToHashSet(StringComparer.Ordinal));
             if (selected.Count == 0) throw new LmevException("nothing to export: name steps with --steps or --manifests-only");
@@ -316,14 +316,18 @@ public static class LmevCommand
         root.Subcommands.Add(command);
     }
 
-    private static ExperimentFlow Flow(ParseResult p, string? experimentName = null)
+    /// <summary>
+    /// The experiment's flow as the options say. <paramref name="readOnly"/> for a command that only looks (check, status, verify,
+    /// gc, cache export): it writes no lock, ref or hash index, and starts no process.
+    /// </summary>
+    private static ExperimentFlow Flow(ParseResult p, bool readOnly = false, string? experimentName = null)
     {
         var root = p.GetValue(Root)!.FullName;
         var cache = CacheRoot(p, root);
         var experiment = Lmev.Flow.Experiment.Load(root, experimentName ?? p.GetValue(Experiment)!);
         var options = new FlowOptions(root, cache, Console.WriteLine,
             Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(Models), Runs: p.GetValue(Runs),
-            Device: p.GetValue(Device), Partial: p.GetValue(Partial));
+            Device: p.GetValue(Device), Partial: p.GetValue(Partial), ReadOnly: readOnly);
         return new ExperimentFlow(experiment, options);
     }
 
@@ -332,7 +336,7 @@ public static class LmevCommand
 
     private static int ShowStatus(ParseResult p)
     {
-        var flow = Flow(p);
+        var flow = Flow(p, readOnly: true);
         var experiment = p.GetValue(Experiment);
         Console.WriteLine($"experiment {experiment} (cache {flow.Cache.Root})");
         var rows = flow.Status();
@@ -368,12 +372,12 @@ public static class LmevCommand
             ? Directory.EnumerateFiles(folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray()
             : [];
         var names = keep is { Length: > 0 } ? keep : existing;
-        var cache = new StageCache(CacheRoot(p, root));
+        var cache = new StageCache(CacheRoot(p, root), readOnly: dryRun);
         var reachable = new HashSet<(string, string)>();
         var broken = new List<string>();
         foreach (var name in names)
         {
-            try { reachable.UnionWith(Flow(p, name).Reachable()); }
+            try { reachable.UnionWith(Flow(p, readOnly: true, experimentName: name).Reachable()); }
             catch (LmevException e)
             {
                 // What a broken experiment reaches is unknown: keep the entries it last used.

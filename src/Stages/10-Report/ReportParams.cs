@@ -17,7 +17,7 @@ namespace Lmev.Stages.Report;
 /// <param name="Resample">Each run drew its own sample and split (runs.resample), or the runs shared one (a paired design).</param>
 /// <param name="Train">The training settings as configured (the experiment's <c>train</c> group).</param>
 /// <param name="Lock">The data.lock.json entries the experiment used (dataset and models).</param>
-/// <param name="GitCommit">The commit the pipeline ran from, with "-dirty" when the tree had changes.</param>
+/// <param name="GitCommit">The commit the pipeline ran from (12 hex digits; "unknown" outside a git checkout).</param>
 public sealed record ReportParams(
     string Experiment,
     string Description,

@@ -26,9 +26,10 @@ namespace Lmev.Flow;
 /// <param name="Runs">Run only these runs' units (Train's, and with runs.resample Sample's, Split's and Embed's); empty: all.</param>
 /// <param name="Device">Train's device, over the experiment's <c>train.device</c> (<c>--device</c>): auto, cpu or cuda; null: the experiment's.</param>
 /// <param name="CudaProbe">How Train sees CUDA; null: libtorch's (tests fake one).</param>
+/// <param name="ReadOnly">The flow only looks (status, verify, gc, check, export): it writes no lock, ref or hash index, and starts no process.</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
     IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, string? Device = null, Lmev.Training.CudaProbe? CudaProbe = null,
-    bool Partial = false);
+    bool Partial = false, bool ReadOnly = false);
 
 /// <summary>
 /// The pipeline's graph for one experiment: which stage follows which, its units (see
@@ -94,13 +95,17 @@ public sealed class ExperimentFlow
     private readonly IReadOnlyList<Step> _steps;
     private readonly Dictionary<(string, string), Manifest> _resolved = new();
 
+    /// <summary>The commit the project is checked out at, for the report (read from .git once, with no process).</summary>
+    private readonly Lazy<string> _commit;
+
     public ExperimentFlow(Experiment experiment, FlowOptions options)
     {
         _experiment = experiment;
         _options = options;
         _lockPath = Path.Combine(options.Root, DataLock.FileName);
-        _lock = new FlowLock(_lockPath, experiment, options.Locked, options.Log);
-        Cache = new StageCache(options.CacheRoot);
+        _lock = new FlowLock(_lockPath, experiment, options.Locked, options.ReadOnly, options.Log);
+        Cache = new StageCache(options.CacheRoot, options.ReadOnly);
+        _commit = new(() => GitHead.Short(options.Root));
         _steps = FlowSteps.All.Select(Wire).ToList();
     }
 
@@ -400,7 +405,7 @@ public sealed class ExperimentFlow
         if (e.Split.TestSource is { } testSource) lockEntries[testSource] = DataLock.Read(_lockPath).Get(testSource, _lockPath);
         var p = new ReportParams(e.Name, e.Description, dataset, e.Sample.Rows, e.Split.TestRows, e.Split.ValidationFraction, e.Runs, e.Resample,
             // The device is where the study ran, not what it is: the same report on any device.
-            CanonicalJson.ToNode(e.Train with { Device = null })!.AsObject(), lockEntries, GitCommit());
+            CanonicalJson.ToNode(e.Train with { Device = null })!.AsObject(), lockEntries, _commit.Value);
         if (e.Split.TestSource is { } named)
         {
             // What Split found in the fixed test rows (of run 1's split with runs.resample; the test rows are the same in every run).
@@ -423,19 +428,6 @@ public sealed class ExperimentFlow
         var target = ReportFolder(_options.Root);
         var done = Materialize(results[0].Outputs.Keys.Select(results[0].Output).Concat(svgs), target, "report");
         _options.Log($"report: {Path.Combine(target, ReportStage.Markdown)} and {Path.Combine(target, ReportStage.Html)} ({done})");
-    }
-
-    private string GitCommit()
-    {
-        try
-        {
-            var info = new ProcessStartInfo("git", ["-C", _options.Root, "rev-parse", "--short=12", "HEAD"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var git = Process.Start(info)!;
-            var commit = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception) { return "unknown (git not installed)"; }
     }
 
     /// <summary>

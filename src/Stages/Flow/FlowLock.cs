@@ -8,7 +8,8 @@ namespace Lmev.Flow;
 /// empty hash from what was fetched (trust on first use) unless the lock is frozen (<c>--locked</c>).
 /// The Download and Model steps declare these as their hooks.
 /// </summary>
-internal sealed class FlowLock(string path, Experiment experiment, bool locked, Action<string> log)
+/// With <paramref name="readOnly"/> (a command that only looks, such as `lmev status`) it never writes: an empty hash stays empty, and is said.
+internal sealed class FlowLock(string path, Experiment experiment, bool locked, bool readOnly, Action<string> log)
 {
     public string Path => path;
 
@@ -68,6 +69,11 @@ internal sealed class FlowLock(string path, Experiment experiment, bool locked, 
         var lockFile = DataLock.Read(path);
         var pinned = lockFile.Get(name, path);
         if (pinned.Sha256 != "") return;
+        if (readOnly)
+        {
+            log($"{DataLock.FileName}: '{name}' has no sha256 yet; the next step that runs fills it with {file.Sha256} (trust on first use)");
+            return;
+        }
         if (locked)
             throw new LmevException($"{path}: source '{name}' has no sha256 and --locked refuses to change the lock; run once without --locked and commit {DataLock.FileName}");
         lockFile.Sources[name] = pinned with { Sha256 = file.Sha256, Size = file.Size };

@@ -24,10 +24,12 @@ public sealed class StageCache
     /// <summary>Where the command line writes the trace of an unexpected error; not a stage.</summary>
     public const string LogsFolder = "logs";
 
-    public StageCache(string root)
+    /// <param name="root">The cache folder.</param>
+    /// <param name="readOnly">Only look (`lmev status`, `verify`, `gc --dry-run`): the hash index is read but never written.</param>
+    public StageCache(string root, bool readOnly = false)
     {
         Root = Path.GetFullPath(root);
-        Hashes = new FileHashIndex(Path.Combine(Root, "hash-index.json"));
+        Hashes = new FileHashIndex(Path.Combine(Root, "hash-index.json"), save: !readOnly);
     }
 
     public string Root { get; }
@@ -347,7 +349,8 @@ public sealed class StageCache
                 try
                 {
                     // Held by a download in progress: the open fails (an advisory flock, as PartialDownload.Claim takes it).
-                    using var held = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                    // Opened for reading: the flock needs no write access, so a dry run on a read-only cache sees the same.
+                    using var held = new FileStream(lockFile, FileMode.Open, FileAccess.Read, FileShare.None);
                     if (!dryRun) File.Delete(lockFile);
                     debris.Add((lockFile, held.Length, "the lock file of a finished download"));
                 }
