@@ -60,8 +60,10 @@ public sealed class HarnessRun
     {
         Directory.CreateDirectory(Bin);
         var gh = Path.Combine(Bin, "gh");
-        File.WriteAllText(gh, $"#!/bin/sh\n# lmev-actions: a GitHub CLI that records its calls\nprintf '%s\\n' \"gh $*\" >> '{GhCalls}'\n" +
-            "echo \"(lmev-actions) recorded: gh $*\"\n");
+        // Each argument single-quoted, so that the record shows where one ends (a title with spaces is one argument).
+        File.WriteAllText(gh, "#!/bin/sh\n# lmev-actions: a GitHub CLI that records its calls\n" +
+            "line=gh; for a in \"$@\"; do line=\"$line '$a'\"; done\n" +
+            $"printf '%s\\n' \"$line\" >> '{GhCalls}'\necho \"(lmev-actions) recorded: $line\"\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(gh, (UnixFileMode)0b111_101_101);
     }
 }
