@@ -5,19 +5,21 @@ using static TorchSharp.torch;
 namespace Lmev.Training;
 
 /// <summary>
-/// The fine-tune model: a trainable embedding table combined per row as TF-Hub's NNLM modules do
-/// (<c>sqrtn</c>: the sum of the row's token vectors divided by the square root of its token
-/// count; an empty row gives zeros), followed by the <see cref="Mlp"/>.
+/// The fine-tune model: a trainable embedding table combined per row as the model's graph does
+/// (TF-Hub's NNLM modules: <c>sqrtn</c>, the sum of the row's token vectors divided by the square root of its token
+/// count; also <c>mean</c> and <c>sum</c>; an empty row gives zeros), followed by the <see cref="Mlp"/>.
 /// </summary>
 public sealed class BagOfEmbeddingsClassifier : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly EmbeddingBag bag;
     private readonly Mlp mlp;
+    private readonly BagCombiner combiner;
 
     /// <param name="table">[vocabulary rows, dim] initial table; copied, the copy is trained.</param>
-    public BagOfEmbeddingsClassifier(FeatureMatrix table, int classes, int hiddenSize = 512, double dropout = 0.25)
+    public BagOfEmbeddingsClassifier(FeatureMatrix table, int classes, int hiddenSize = 512, double dropout = 0.25, BagCombiner combiner = BagCombiner.SqrtN)
         : base(nameof(BagOfEmbeddingsClassifier))
     {
+        this.combiner = combiner;
         ArgumentNullException.ThrowIfNull(table);
         if (table.Rows == 0) throw new ArgumentException("The embedding table has no rows.", nameof(table));
         TableRows = table.Rows; Dim = table.Dim;
@@ -43,17 +45,18 @@ public sealed class BagOfEmbeddingsClassifier : nn.Module<Tensor, Tensor, Tensor
     public int Dim { get; }
     public Mlp Head => mlp;
 
-    /// <summary>sqrtn pooling.</summary>
+    /// <summary>Pooling by the model's combiner (sqrtn unless told otherwise).</summary>
     /// <param name="ids">[tokens] int64, all rows' ids concatenated</param>
     /// <param name="offsets">[batch] int64, where each row starts in <paramref name="ids"/></param>
     /// <returns>[batch, dim]</returns>
     public Tensor Pool(Tensor ids, Tensor offsets)
     {
         var sums = bag.forward(ids, offsets, null!);                                   // [batch, dim]
+        if (combiner == BagCombiner.Sum) return sums;
         var ends = torch.cat([offsets.narrow(0, 1, offsets.shape[0] - 1),                 // [batch]
                               torch.tensor(new[] { ids.shape[0] }, device: offsets.device)]);
         var counts = (ends - offsets).clamp_min(1).to_type(ScalarType.Float32);      // [batch]
-        return sums / counts.sqrt().unsqueeze(1);                                     // [batch, dim]
+        return sums / (combiner == BagCombiner.Mean ? counts : counts.sqrt()).unsqueeze(1); // [batch, dim]
     }
 
     /// <returns>logits [batch, classes]</returns>

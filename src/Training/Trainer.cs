@@ -59,10 +59,10 @@ public static class Trainer
     /// <param name="train">n rows of token ids into <paramref name="table"/></param>
     public static TrainedModel<TokenBags> FineTune(FeatureMatrix table, TokenBags train, int[] trainLabels,
         TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
-        Action<EpochRecord>? onEpoch = null)
+        Action<EpochRecord>? onEpoch = null, BagCombiner combiner = BagCombiner.SqrtN)
     {
         ArgumentNullException.ThrowIfNull(table);
-        return FineTune(() => table, train, trainLabels, validation, validationLabels, classes, parameters, onEpoch);
+        return FineTune(() => table, train, trainLabels, validation, validationLabels, classes, parameters, onEpoch, combiner);
     }
 
     /// <summary>
@@ -73,16 +73,17 @@ public static class Trainer
     /// </summary>
     /// <param name="loadTable">returns the [vocabulary rows, dim] initial embedding table</param>
     /// <param name="train">n rows of token ids into the table</param>
+    /// <param name="combiner">how a row's token vectors are pooled: the model's own combiner</param>
     public static TrainedModel<TokenBags> FineTune(Func<FeatureMatrix> loadTable, TokenBags train, int[] trainLabels,
         TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
-        Action<EpochRecord>? onEpoch = null)
+        Action<EpochRecord>? onEpoch = null, BagCombiner combiner = BagCombiner.SqrtN)
     {
         ArgumentNullException.ThrowIfNull(loadTable);
         ArgumentNullException.ThrowIfNull(train);
         CheckLabels("training", train.Rows, trainLabels, classes);
         CheckValidation(validation?.Rows, validationLabels, classes);
         var device = Begin(parameters);
-        var model = NewClassifier(loadTable, classes, parameters);
+        var model = NewClassifier(loadTable, classes, parameters, combiner);
         // The table's managed array is garbage now (unless the caller holds it): a full, compacting
         // collection gives its pages back before training rather than whenever the next one happens.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -108,8 +109,8 @@ public static class Trainer
 
     /// <summary>Not inlined: no frame of the caller's ever holds the table, so it can be collected once copied.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static BagOfEmbeddingsClassifier NewClassifier(Func<FeatureMatrix> loadTable, int classes, TrainingParams p) =>
-        new(loadTable() ?? throw new ArgumentException("The table loader returned null."), classes, p.HiddenSize, p.Dropout);
+    private static BagOfEmbeddingsClassifier NewClassifier(Func<FeatureMatrix> loadTable, int classes, TrainingParams p, BagCombiner combiner) =>
+        new(loadTable() ?? throw new ArgumentException("The table loader returned null."), classes, p.HiddenSize, p.Dropout, combiner);
 
     /// <summary>Seed, threads and device, set once before any weight exists.</summary>
     private static Device Begin(TrainingParams parameters)

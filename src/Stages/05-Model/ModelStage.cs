@@ -30,7 +30,7 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
 
     public string Name => "model";
 
-    public int Version => 1; // nnlm is a new kind: no entry of an existing kind changes
+    public int Version => 2; // 2: an nnlm model's recipe is read from its graph (tokeniser, partitions, combiner) and recorded
 
     public string Unit => spec.Name;
 
@@ -99,32 +99,73 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
     }
 
     /// <summary>
-    /// Fetches (or finds) the TF-Hub model, unpacks it in the scratch folder and writes its table as an ONNX
-    /// bag-of-embeddings model with its own tokens.txt. TF1 hub modules split with <c>tf.string_split</c>
-    /// (empty tokens dropped), TF2 SavedModels with <c>tf.strings.split</c> (kept).
+    /// Fetches (or finds) the TF-Hub model, unpacks it in the scratch folder, reads its recipe from its graph
+    /// (preprocessing, vocabulary, OOV buckets, table partitions, combiner; <see cref="NnlmGraphReader"/>) and writes
+    /// its table as an ONNX bag-of-embeddings model with its own tokens.txt. A table of another shape than the lock
+    /// pins is refused here, before the flow fills any hash of the lock (trust on first use).
     /// </summary>
     private void ImportNnlm(StageContext context, PinnedFiles s)
     {
         var prepared = ModelArchive.Prepare(spec.Source!, s.Model, s.Fetcher, context.ScratchDirectory, s.PartialDirectory);
         var layout = HubModelLayout.Of(prepared.Directory);
         using var reader = TensorBundleReader.Open(layout.VariablesPrefix);
-        var import = NnlmImport.Plan(layout, reader, spec.Tensor);
-        context.Log($"{layout.Name}: table {import.Table}, {import.VocabularySize:N0} tokens + {import.NumOovBuckets:N0} OOV buckets" +
-            (import.GraphNote is { } note ? $"; {note}" : " (matches the graph's StringToHashBucketFast)"));
-        var tokenizer = new NnlmTokenizerOptions(Normalize: spec.Normalizes, KeepEmptyTokens: !layout.IsHubModule);
-        var model = import.Read(reader, tokenizer, context.Log);
-        File.Copy(layout.VocabularyPath, context.OutputPath(BagVocabulary));
+        var import = NnlmImport.Plan(layout, reader, spec.Tensor, normalizeByName: spec.Normalizes);
+        CheckPinnedShape(s.Model, import, prepared.FinalUrl);
+        var recipe = import.Recipe;
+        if (import.GraphNote is { } note)
+            context.Log($"warning: the recipe was not read from the graph: {note}; lmev used its layout and name rules ({layout.Name}: " +
+                $"{(layout.IsHubModule ? "empty tokens dropped" : "empty tokens kept")}, punctuation {(spec.Normalizes ? "deleted" : "kept")} by the model's name)");
+        else if (spec.Normalizes != recipe.Tokenizer.Rewrites.Any(r => r.IsPunctuationDeletion))
+            context.Log($"note: the model's name or entry says normalization {(spec.Normalizes ? "on" : "off")}, its graph {(spec.Normalizes ? "deletes no punctuation" : "deletes punctuation")}; the graph is followed");
+        context.Log($"{layout.Name}: {recipe.Source}");
+        foreach (var step in recipe.Tokenizer.Describe()) context.Log($"  {step}");
+        context.Log($"  vocabulary {recipe.Vocabulary}: {import.VocabularySize:N0} keys + {import.NumOovBuckets:N0} OOV buckets");
+        context.Log($"  table {import.TableDescription}; combiner {recipe.Combiner}");
+        var model = import.Read(reader, context.Log);
+        import.WriteVocabulary(context.OutputPath(BagVocabulary));
         model.WriteOnnx(context.OutputPath(OnnxFile));
-        context.Log($"imported {spec.Source}: {model.Spec.RowCount:N0} × {model.Spec.Dim}, normalization {(spec.Normalizes ? "on" : "off")}");
+        context.Log($"imported {spec.Source}: {model.Spec.RowCount:N0} × {model.Spec.Dim}");
         context.Report[SourceSha256] = prepared.Verified.Sha256;
         context.Report[SourceSize] = prepared.Verified.Size;
         if (prepared.FinalUrl is { } final) context.Report["finalUrl"] = final;
         context.Report["layout"] = layout.Name;
-        context.Report["table"] = import.Table.Name;
-        context.Report["tableDtype"] = import.Table.DTypeName;
+        context.Report["table"] = import.Parts.Count == 1 ? import.Parts[0].Tensor.Key : string.Join(", ", import.Parts.Select(p => p.Tensor.Key).Distinct());
+        context.Report["tableDtype"] = import.DTypeName;
         context.Report["vocabularySize"] = import.VocabularySize;
         context.Report["numOovBuckets"] = import.NumOovBuckets;
         context.Report["rows"] = model.Spec.RowCount;
         context.Report["dim"] = model.Spec.Dim;
+        context.Report["recipe"] = RecipeReport(import);
+    }
+
+    /// <summary>The recipe as the manifest records it: where it was read, each step, the vocabulary, the table and the combiner.</summary>
+    private static System.Text.Json.Nodes.JsonObject RecipeReport(NnlmImport import)
+    {
+        var r = import.Recipe;
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["source"] = r.Source,
+            ["fromGraph"] = r.FromGraph,
+            ["steps"] = new System.Text.Json.Nodes.JsonArray(r.Tokenizer.Describe().Select(d => (System.Text.Json.Nodes.JsonNode)d).ToArray()),
+            ["vocabulary"] = r.Vocabulary.ToString(),
+            ["numOovBuckets"] = import.NumOovBuckets,
+            ["partitions"] = new System.Text.Json.Nodes.JsonArray(import.Parts.Select(p => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["variable"] = p.Variable.Node, ["key"] = p.Tensor.Key, ["rows"] = p.Rows, ["start"] = p.Start,
+            }).ToArray()),
+            ["strategy"] = r.Strategy,
+            ["combiner"] = r.Combiner,
+        };
+    }
+
+    /// <summary>A lock entry's pinned table shape (<c>"rows"</c>, <c>"dim"</c>) against the table found: another model behind the URL is refused.</summary>
+    internal static void CheckPinnedShape(LockedSource source, NnlmImport import, string? finalUrl)
+    {
+        if (source.Rows is null && source.Dim is null) return;
+        if ((source.Rows is not { } rows || rows == import.Rows) && (source.Dim is not { } dim || dim == import.Dim)) return;
+        throw new LmevException($"{DataLock.FileName} pins the table at {source.PinnedShape} (rows, dim), but the model " +
+            $"{(finalUrl is null ? "" : $"(from {finalUrl}) ")}has {import.TableDescription}, i.e. [{import.Rows:N0}, {import.Dim}]. " +
+            "Another variation or version of the model was served (a redirect may lead elsewhere); nothing was written to the lock. " +
+            $"Check the url, or if this table is the one you want, change \"rows\" and \"dim\" in {DataLock.FileName}.");
     }
 }

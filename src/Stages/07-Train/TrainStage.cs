@@ -98,7 +98,13 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
                 model = null;
                 return table;
             }
-            using var trained = Trainer.FineTune(HandOverTable, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch);
+            var combiner = model.Spec.Combiner switch
+            {
+                BagOfEmbeddingsSpec.Mean => BagCombiner.Mean,
+                BagOfEmbeddingsSpec.Sum => BagCombiner.Sum,
+                _ => BagCombiner.SqrtN,
+            };
+            using var trained = Trainer.FineTune(HandOverTable, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch, combiner);
             predicted = trained.Predict(bags["test"]);
             (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
             trained.Module.save(context.OutputPath(Weights));

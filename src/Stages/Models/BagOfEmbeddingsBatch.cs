@@ -2,8 +2,8 @@ namespace Lmev.Models;
 
 /// <summary>
 /// A batch of titles as the bag-of-embeddings graph takes it: <c>ids</c> [count, maxTokens] row-major, short
-/// rows padded with the all-zero padding row, and <c>scale</c> [count, 1] = 1/sqrt(tokens in the row)
-/// (0 for a row without tokens, which thus embeds as zeros).
+/// rows padded with the all-zero padding row, and <c>scale</c> [count, 1] = the combiner's factor for the row's
+/// token count (1/sqrt(n) for sqrtn, 1/n for mean, 1 for sum; 0 for a row without tokens, which thus embeds as zeros).
 /// </summary>
 public sealed class BagOfEmbeddingsBatch
 {
@@ -23,7 +23,11 @@ public sealed class BagOfEmbeddingsBatch
 
     public int MaxTokens { get; }
 
-    public static BagOfEmbeddingsBatch Encode(NnlmTokenizer tokenizer, IReadOnlyList<string> titles)
+    public static BagOfEmbeddingsBatch Encode(NnlmTokenizer tokenizer, IReadOnlyList<string> titles) =>
+        Encode(tokenizer, titles, n => n == 0 ? 0f : (float)(1.0 / Math.Sqrt(n)));
+
+    /// <param name="scale">The combiner's factor for a row of n tokens (<see cref="BagOfEmbeddingsSpec.Scale"/>).</param>
+    public static BagOfEmbeddingsBatch Encode(NnlmTokenizer tokenizer, IReadOnlyList<string> titles, Func<int, float> scale)
     {
         var ids = new List<long>();
         var ends = new int[titles.Count];
@@ -42,7 +46,7 @@ public sealed class BagOfEmbeddingsBatch
         {
             var n = ends[i] - start;
             source.Slice(start, n).CopyTo(padded.AsSpan(i * maxTokens, n));
-            scales[i] = n == 0 ? 0f : (float)(1.0 / Math.Sqrt(n));
+            scales[i] = scale(n);
         }
         return new BagOfEmbeddingsBatch(padded, scales, titles.Count, maxTokens);
     }

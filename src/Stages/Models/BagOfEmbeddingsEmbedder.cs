@@ -4,7 +4,7 @@ namespace Lmev.Models;
 
 /// <summary>
 /// A bag-of-embeddings model (<see cref="BagOfEmbeddingsModel"/>'s ONNX file) with its vocabulary: titles in,
-/// sqrtn-combined embeddings out. The tokeniser options come from the model file.
+/// embeddings combined as the model file says (sqrtn, mean or sum) out. The tokeniser options come from the model file.
 /// </summary>
 public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
 {
@@ -85,7 +85,7 @@ public sealed class BagOfEmbeddingsEmbedder : ITextEmbedder
             var start = b * SubBatch;
             var chunk = new string[Math.Min(SubBatch, order.Length - start)];
             for (var j = 0; j < chunk.Length; j++) chunk[j] = texts[order[start + j]];
-            batches[b] = BagOfEmbeddingsBatch.Encode(Tokenizer, chunk);
+            batches[b] = BagOfEmbeddingsBatch.Encode(Tokenizer, chunk, Spec.Scale);
         });
         for (var b = 0; b < batches.Length; b++)
         {

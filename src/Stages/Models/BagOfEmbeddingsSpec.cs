@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Lmev.Models;
 
@@ -11,6 +12,20 @@ public sealed record BagOfEmbeddingsSpec(
     int VocabularySize, int NumOovBuckets, int Dim, NnlmTokenizerOptions Tokenizer, string? VocabularySha256 = null)
 {
     public const string Kind = "bag-of-embeddings";
+
+    /// <summary>TensorFlow's combiners (<c>embedding_lookup_sparse</c>): the sum of a title's rows divided by √n, by n, or not.</summary>
+    public const string SqrtN = "sqrtn", Mean = "mean", Sum = "sum";
+
+    /// <summary><see cref="SqrtN"/> (the NNLM modules'), <see cref="Mean"/> or <see cref="Sum"/>.</summary>
+    public string Combiner { get; init; } = SqrtN;
+
+    /// <summary>What a title of <paramref name="tokens"/> tokens multiplies its summed rows by (0 for none: zeros).</summary>
+    public float Scale(int tokens) => tokens == 0 ? 0f : Combiner switch
+    {
+        Mean => (float)(1.0 / tokens),
+        Sum => 1f,
+        _ => (float)(1.0 / Math.Sqrt(tokens)),
+    };
 
     /// <summary>Rows a tokeniser may index; the table has one more, the all-zero padding row.</summary>
     public long RowCount => (long)VocabularySize + NumOovBuckets;
@@ -32,6 +47,11 @@ public sealed record BagOfEmbeddingsSpec(
             ["lmev.tokenizer.fill_empty_rows"] = Tokenizer.FillEmptyRows ? "true" : "false",
         };
         if (VocabularySha256 is not null) metadata["lmev.vocabulary_sha256"] = VocabularySha256;
+        // Written only when used, so that a model without them keeps its bytes.
+        if (Combiner != SqrtN) metadata["lmev.combiner"] = Combiner;
+        if (!Tokenizer.IsLegacy)
+            metadata["lmev.tokenizer.recipe"] = JsonSerializer.Serialize(
+                new Recipe(Tokenizer.Rewrites, Tokenizer.Split, Tokenizer.TokenRewrites, Tokenizer.FillToken), Pipeline.CanonicalJson.Options);
         return metadata;
     }
 
@@ -53,9 +73,25 @@ public sealed record BagOfEmbeddingsSpec(
 
         if (Get("lmev.kind") != Kind)
             throw new Pipeline.LmevException($"{modelPath}: model kind is '{Get("lmev.kind")}', expected '{Kind}'.");
+        var tokenizer = new NnlmTokenizerOptions(Bool("lmev.tokenizer.normalize"), Bool("lmev.tokenizer.keep_empty_tokens"), Bool("lmev.tokenizer.fill_empty_rows"));
+        if (metadata.TryGetValue("lmev.tokenizer.recipe", out var json))
+        {
+            Recipe recipe;
+            try { recipe = JsonSerializer.Deserialize<Recipe>(json, Pipeline.CanonicalJson.Options) ?? throw new JsonException("null"); }
+            catch (JsonException e)
+            {
+                throw new Pipeline.LmevException($"{modelPath}: metadata 'lmev.tokenizer.recipe' is not the JSON lmev writes ({e.Message}); rebuild the model.", e);
+            }
+            tokenizer = tokenizer with { Rewrites = recipe.Rewrites, Split = recipe.Split, TokenRewrites = recipe.TokenRewrites, FillToken = recipe.FillToken };
+        }
+        var combiner = metadata.TryGetValue("lmev.combiner", out var c) ? c : SqrtN;
+        if (combiner is not (SqrtN or Mean or Sum))
+            throw new Pipeline.LmevException($"{modelPath}: metadata 'lmev.combiner' is '{combiner}', expected '{SqrtN}', '{Mean}' or '{Sum}'; rebuild the model.");
         return new BagOfEmbeddingsSpec(
-            Int("lmev.vocabulary_size"), Int("lmev.num_oov_buckets"), Int("lmev.dim"),
-            new NnlmTokenizerOptions(Bool("lmev.tokenizer.normalize"), Bool("lmev.tokenizer.keep_empty_tokens"), Bool("lmev.tokenizer.fill_empty_rows")),
-            metadata.TryGetValue("lmev.vocabulary_sha256", out var sha) ? sha : null);
+            Int("lmev.vocabulary_size"), Int("lmev.num_oov_buckets"), Int("lmev.dim"), tokenizer,
+            metadata.TryGetValue("lmev.vocabulary_sha256", out var sha) ? sha : null) { Combiner = combiner };
     }
+
+    /// <summary>The graph-read part of a tokeniser, as the model file records it.</summary>
+    private sealed record Recipe(IReadOnlyList<TextRewrite> Rewrites, SplitRule? Split, IReadOnlyList<TextRewrite> TokenRewrites, string FillToken);
 }

@@ -25,6 +25,10 @@ public sealed class NnlmTokenizer
     private readonly Dictionary<string, int> _vocabulary;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly long _emptyTokenId;
+    private readonly long _fillTokenId;
+    private readonly Func<string, string>[] _rewrites;
+    private readonly Func<string, string>[] _tokenRewrites;
+    private readonly SplitRule _split;
 
     /// <param name="vocabulary">Token i is row i; each token once.</param>
     public NnlmTokenizer(IReadOnlyList<string> vocabulary, int numOovBuckets, NnlmTokenizerOptions options)
@@ -42,6 +46,43 @@ public sealed class NnlmTokenizer
         NumOovBuckets = numOovBuckets;
         Options = options;
         _emptyTokenId = Lookup([]);
+        _fillTokenId = Lookup(options.FillToken);
+        _split = options.EffectiveSplit;
+        if (_split.Unsupported() is { } why) throw new LmevException($"the tokeniser cannot split as the model does: lmev does not model {why}.");
+        _rewrites = options.Rewrites.Select(Compile).ToArray();
+        _tokenRewrites = options.TokenRewrites.Select(Compile).ToArray();
+    }
+
+    /// <summary>One rewrite as a function of the text; an RE2 pattern .NET cannot match alike is refused here.</summary>
+    private static Func<string, string> Compile(TextRewrite rewrite)
+    {
+        switch (rewrite.Op)
+        {
+            case TextRewrite.Regex when rewrite.IsPunctuationDeletion:
+                return text =>
+                {
+                    if (!ContainsPunctuation(text)) return text;
+                    var buffer = new char[text.Length];
+                    return new string(buffer, 0, RemovePunctuation(text, buffer));
+                };
+            case TextRewrite.Regex:
+                var regex = Re2Translation.Pattern(rewrite.Pattern!);
+                var replacement = Re2Translation.Rewrite(rewrite.Rewrite!, rewrite.Pattern!);
+                return rewrite.ReplaceGlobal ? text => regex.Replace(text, replacement) : text => regex.Replace(text, replacement, 1);
+            case TextRewrite.Lower or TextRewrite.Upper:
+                var lower = rewrite.Op == TextRewrite.Lower;
+                if (rewrite.Encoding is null or "")
+                    return text => string.Create(text.Length, text, (span, t) =>
+                    {
+                        for (var i = 0; i < t.Length; i++)
+                            span[i] = lower ? (char.IsAsciiLetterUpper(t[i]) ? (char)(t[i] | 0x20) : t[i]) : (char.IsAsciiLetterLower(t[i]) ? (char)(t[i] & ~0x20) : t[i]);
+                    });
+                if (rewrite.Encoding.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+                    return lower ? text => text.ToLowerInvariant() : text => text.ToUpperInvariant();
+                throw new LmevException($"{rewrite}: lmev folds case for the encodings \"\" (ASCII) and \"utf-8\", not {TextRewrite.Quote(rewrite.Encoding)}.");
+            default:
+                throw new LmevException($"{rewrite}: lmev does not model the string op '{rewrite.Op}'.");
+        }
     }
 
     /// <summary>Reads a <c>tokens.txt</c>: one token per line, UTF-8, line i is row i (as TensorFlow's
@@ -127,6 +168,7 @@ public sealed class NnlmTokenizer
     /// <summary>Appends the rows of <paramref name="title"/>'s tokens to <paramref name="ids"/>; returns how many.</summary>
     public int Tokenize(ReadOnlySpan<char> title, List<long> ids)
     {
+        if (!Options.IsLegacy) return TokenizeByRecipe(title, ids);
         char[]? rented = null;
         try
         {
@@ -154,6 +196,21 @@ public sealed class NnlmTokenizer
         }
     }
 
+    /// <summary>The general path: the graph's rewrites, its split op, each token's rewrites, the fill token.</summary>
+    private int TokenizeByRecipe(ReadOnlySpan<char> title, List<long> ids)
+    {
+        var tokens = new List<string>();
+        _split.Split(Normalized(title.ToString()), tokens);
+        foreach (var raw in tokens)
+        {
+            var token = raw;
+            foreach (var rewrite in _tokenRewrites) token = rewrite(token);
+            ids.Add(Lookup(token));
+        }
+        if (tokens.Count == 0 && Options.FillEmptyRows) ids.Add(_fillTokenId);
+        return tokens.Count == 0 && Options.FillEmptyRows ? 1 : tokens.Count;
+    }
+
     public long[] Tokenize(string title)
     {
         var ids = new List<long>();
@@ -161,12 +218,16 @@ public sealed class NnlmTokenizer
         return [.. ids];
     }
 
-    /// <summary>The title as the tokeniser sees it before splitting (punctuation deleted when normalising).</summary>
+    /// <summary>The title as the tokeniser sees it before splitting (punctuation deleted when normalising, the graph's rewrites applied).</summary>
     public string Normalized(string title)
     {
-        if (!Options.Normalize || !ContainsPunctuation(title)) return title;
-        var buffer = new char[title.Length];
-        return new string(buffer, 0, RemovePunctuation(title, buffer));
+        if (Options.Normalize && ContainsPunctuation(title))
+        {
+            var buffer = new char[title.Length];
+            title = new string(buffer, 0, RemovePunctuation(title, buffer));
+        }
+        foreach (var rewrite in _rewrites) title = rewrite(title);
+        return title;
     }
 
     private static bool ContainsPunctuation(ReadOnlySpan<char> text)

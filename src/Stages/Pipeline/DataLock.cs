@@ -7,7 +7,17 @@ namespace Lmev.Pipeline;
 /// <param name="Sha256">Expected SHA-256; empty means "fill in on first download" (trust on first use).</param>
 /// <param name="Size">Expected size in bytes; 0 means unknown.</param>
 /// <param name="Format">What the file is, e.g. <c>csv.gz</c>, <c>csv</c>, <c>tar.gz</c>.</param>
-public sealed record LockedSource(string Url, string Sha256 = "", long Size = 0, string Format = "csv.gz", string? Description = null);
+/// <param name="Rows">A model's table: the rows it must have (vocabulary and OOV buckets), checked before its hash is trusted.</param>
+/// <param name="Dim">A model's table: the width it must have.</param>
+public sealed record LockedSource(
+    string Url, string Sha256 = "", long Size = 0, string Format = "csv.gz", string? Description = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Rows = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Dim = null)
+{
+    /// <summary>"[rows, dim]" as pinned, "?" for a part not pinned.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string PinnedShape => $"[{(Rows is { } r ? r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "?")}, {(Dim?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?")}]";
+}
 
 /// <summary>
 /// <c>data.lock.json</c>: every external source by name, pinned by SHA-256 and size. Downloads are
@@ -35,6 +45,8 @@ public sealed record DataLock(SortedDictionary<string, LockedSource> Sources)
             if (s.Sha256.Length > 0 && (s.Sha256.Length != 64 || !s.Sha256.All(Uri.IsHexDigit)))
                 yield return ($"{at}.sha256", $"expected 64 hex digits, or \"\" to fill it on first use, found '{s.Sha256}'");
             if (s.Size < 0) yield return ($"{at}.size", $"expected a size in bytes (0: unknown), found {s.Size}");
+            if (s.Rows is <= 0) yield return ($"{at}.rows", $"expected the table's number of rows (a positive integer), or no \"rows\", found {s.Rows}");
+            if (s.Dim is <= 0) yield return ($"{at}.dim", $"expected the table's width (a positive integer), or no \"dim\", found {s.Dim}");
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class SafeTarExtractorTests : IDisposable
 
         var e = Assert.Throws<LmevException>(() => SafeTarExtractor.Extract(archive, Destination, "model"));
 
-        Assert.Contains($"{archive} (model): is not gzip", e.Message);
+        Assert.Contains($"{archive} (model): is neither gzip", e.Message);
         Assert.False(Directory.Exists(Destination));
     }
 

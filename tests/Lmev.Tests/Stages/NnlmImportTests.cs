@@ -39,11 +39,11 @@ public sealed class NnlmImportTests
     [InlineData(false, NnlmTestModel.Table.Whole, true, true)]
     [InlineData(true, NnlmTestModel.Table.Partitions, false, true)]
     [InlineData(true, NnlmTestModel.Table.Slices, false, false)]
-    [InlineData(false, NnlmTestModel.Table.Partitions, true, false)]
+    [InlineData(true, NnlmTestModel.Table.Whole, false, false)]
     public void An_imported_model_embeds_each_title_as_the_sqrtn_sum_worked_out_by_hand(bool hubModule, NnlmTestModel.Table table, bool float64, bool normalize)
     {
         using var files = new TempDir();
-        var built = NnlmTestModel.Write(Path.Combine(files.Path, "model"), hubModule: hubModule, table: table, float64: float64);
+        var built = NnlmTestModel.Write(Path.Combine(files.Path, "model"), hubModule: hubModule, table: table, float64: float64, normalize: normalize);
         var archive = NnlmTestModel.TarGz(built.Directory, Path.Combine(files.Path, "model.tar.gz"));
         var name = normalize ? "nnlm-es-dim8-with-normalization" : "nnlm-es-dim8";
         using var p = Project(ModelsJson((name, name)), new JsonObject { [name] = Source(new Uri(archive).AbsoluteUri) });
@@ -71,7 +71,7 @@ public sealed class NnlmImportTests
     public void A_small_copy_of_the_study_runs_from_test_built_tarballs_to_the_report()
     {
         using var files = new TempDir();
-        var es = NnlmTestModel.Write(Path.Combine(files.Path, "es"));
+        var es = NnlmTestModel.Write(Path.Combine(files.Path, "es"), normalize: true);
         var en = NnlmTestModel.Write(Path.Combine(files.Path, "en"), dim: 6, oovBuckets: 11, hubModule: true, table: NnlmTestModel.Table.Partitions, seed: 2);
         var sources = new JsonObject
         {
@@ -191,7 +191,7 @@ public sealed class NnlmImportTests
     {
         using var files = new TempDir();
         using var p = ProjectFor(files, Archive(files, build: d => NnlmTestModel.Write(d, oovBuckets: 1, rowsShort: 3)));
-        AssertRefused(p, "[8, 8]", "10 rows of assets/tokens.txt");
+        AssertRefused(p, "[8, 8]", "10 rows of its vocabulary (assets/tokens.txt");
     }
 
     [Fact]
@@ -226,10 +226,28 @@ public sealed class NnlmImportTests
     }
 
     [Fact]
-    public void Two_candidate_tables_are_refused_listing_both_and_a_named_tensor_resolves_it()
+    public void The_table_is_the_one_the_graph_reads_not_a_larger_tensor_beside_it()
     {
         using var files = new TempDir();
         var archive = Archive(files, build: d => NnlmTestModel.Write(d, extra: w =>
+            w.AddFloat32("softmax/weights/.ATTRIBUTES/VARIABLE_VALUE", [40, 8], new float[320])));
+        using var p = ProjectFor(files, archive);
+        var model = p.Flow().Run("model")[0];
+        Assert.Equal("embeddings/.ATTRIBUTES/VARIABLE_VALUE", (string)model.Report["table"]!);
+
+        // An entry that names another table than the graph's is refused: the graph decides.
+        p.Experiment["models"]![0]!["tensor"] = "softmax/weights/.ATTRIBUTES/VARIABLE_VALUE";
+        p.Save();
+        var error = Assert.Throws<LmevException>(() => p.Flow().Run("model"));
+        Assert.Contains("softmax/weights/.ATTRIBUTES/VARIABLE_VALUE", error.Message);
+        Assert.Contains("'embeddings/.ATTRIBUTES/VARIABLE_VALUE'", error.Message);
+    }
+
+    [Fact]
+    public void Without_a_signature_two_candidate_tables_are_refused_listing_both_and_a_named_tensor_resolves_it()
+    {
+        using var files = new TempDir();
+        var archive = Archive(files, build: d => NnlmTestModel.Write(d, legacyGraph: true, extra: w =>
             w.AddFloat32("softmax/weights/.ATTRIBUTES/VARIABLE_VALUE", [40, 8], new float[320])));
         using var p = ProjectFor(files, archive);
         AssertRefused(p, "embeddings/.ATTRIBUTES/VARIABLE_VALUE", "softmax/weights/.ATTRIBUTES/VARIABLE_VALUE", "\"tensor\"");
@@ -238,6 +256,8 @@ public sealed class NnlmImportTests
         p.Save();
         var model = p.Flow().Run("model")[0];
         Assert.Equal("embeddings/.ATTRIBUTES/VARIABLE_VALUE", (string)model.Report["table"]!);
+        Assert.False((bool)model.Report["recipe"]!["fromGraph"]!);
+        Assert.Contains(p.Log, l => l.Contains("warning: the recipe was not read from the graph") && l.Contains("no signature"));
     }
 
     [Fact]

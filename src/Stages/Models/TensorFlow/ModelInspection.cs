@@ -64,17 +64,38 @@ public static class ModelInspection
             : "vocabulary: none (no assets/tokens.txt)");
         try
         {
-            var plan = NnlmImport.Plan(layout, reader, tensor);
-            output.WriteLine($"import:     table {plan.Table}; {plan.VocabularySize:N0} tokens + {plan.NumOovBuckets:N0} OOV buckets; " +
-                (plan.GraphNote ?? $"the graph's StringToHashBucketFast agrees ({plan.NumOovBuckets:N0} buckets)"));
-            output.WriteLine($"            tokenisation: {(layout.IsHubModule ? "tf.string_split (empty tokens dropped)" : "tf.strings.split (empty tokens kept)")}; " +
-                "punctuation deleted when the model's name says -with-normalization");
+            var plan = NnlmImport.Plan(layout, reader, tensor, normalizeByName: Path.GetFileName(shown).Contains("-with-normalization", StringComparison.Ordinal));
+            WriteRecipe(plan, output);
+            output.WriteLine($"import:     table {plan.TableDescription}; {plan.VocabularySize:N0} tokens + {plan.NumOovBuckets:N0} OOV buckets; " +
+                (plan.GraphNote is null ? "as the graph specifies" : $"NOT from the graph: {plan.GraphNote}"));
         }
         catch (LmevException e)
         {
-            output.WriteLine($"import:     not possible: {e.Message.Replace(folder, shown, StringComparison.Ordinal)}");
+            output.WriteLine($"recipe:     NOT FOUND: {e.Message.Replace(folder, shown, StringComparison.Ordinal)}");
+            output.WriteLine("import:     not possible (above)");
         }
         if (damaged > 0) output.WriteLine($"{damaged} tensor{(damaged == 1 ? "" : "s")} failed the CRC32C check: the checkpoint is damaged; fetch the model again");
         return damaged == 0 ? 0 : 1;
+    }
+
+    /// <summary>The recipe, each step in the order the model applies it; what came from the layout rules instead of the graph is flagged.</summary>
+    private static void WriteRecipe(NnlmImport plan, TextWriter output)
+    {
+        var r = plan.Recipe;
+        var flag = r.FromGraph ? "" : "  (NOT FROM THE GRAPH: layout rule)";
+        output.WriteLine(r.FromGraph ? $"recipe:     from the graph: {r.Source}" : $"recipe:     NOT FOUND in the graph; {r.Source}");
+        var n = 0;
+        foreach (var step in r.Tokenizer.Describe()) output.WriteLine($"  {++n}. {step}{flag}");
+        output.WriteLine($"  vocabulary: {r.Vocabulary}: {plan.VocabularySize:N0} keys{flag}");
+        output.WriteLine(r.NumOovBuckets is { } b ? $"  OOV buckets: {b:N0} (StringToHashBucketFast), rows {plan.VocabularySize:N0}…{plan.Rows - 1:N0}"
+            : $"  OOV buckets: {plan.NumOovBuckets:N0} = table rows − vocabulary (NOT FROM THE GRAPH)");
+        output.WriteLine($"  table: {plan.TableDescription}{(r.Strategy is null && plan.Parts.Count > 1 ? " concatenated in key order (NOT FROM THE GRAPH)" : "")}");
+        for (var p = 0; p < plan.Parts.Count; p++)
+        {
+            var part = plan.Parts[p];
+            output.WriteLine($"    {(plan.Parts.Count == 1 ? "variable" : $"partition {p}")}: '{part.Variable.Node}' ← \"{part.Tensor.Key}\" " +
+                $"rows {part.Start:N0}…{part.Start + part.Rows - 1:N0} of {part.Tensor}");
+        }
+        output.WriteLine($"  combiner: {r.Combiner}{(r.CombinerNode is null ? "  (NOT FROM THE GRAPH: sqrtn assumed)" : $" [{r.CombinerNode}]")}");
     }
 }

@@ -5,6 +5,9 @@ internal sealed class CountingStream(Stream inner) : Stream
 {
     public long BytesRead { get; private set; }
 
+    /// <summary>How many zero bytes end what was read so far (a tar ends with at least two zero blocks of 512).</summary>
+    public long TrailingZeros { get; private set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -25,6 +28,8 @@ internal sealed class CountingStream(Stream inner) : Stream
     {
         var n = inner.Read(buffer);
         BytesRead += n;
+        var last = buffer[..n].LastIndexOfAnyExcept((byte)0);
+        TrailingZeros = last < 0 ? TrailingZeros + n : n - last - 1;
         return n;
     }
 

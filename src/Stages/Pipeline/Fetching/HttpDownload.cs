@@ -118,6 +118,10 @@ internal sealed class HttpDownload(string name, Uri url, PartialDownload partial
                 throw new TransientFailure($"the server has no byte {offset} ({contentRange}); starting over");
             case >= 500 or 408 or 429:
                 throw new TransientFailure($"{status} {response.ReasonPhrase}", RetryAfter(response));
+            case 401 or 403 or 404 or 410:
+                // tfhub.dev's models moved to Kaggle Models, whose redirects and signed storage URLs have answered 403.
+                throw new LmevException($"download '{name}': GET {url} answered {status} {response.ReasonPhrase} at {FinalUrl}" +
+                    $"{(FinalUrl == url ? "" : " (where it was redirected)")}, which waiting will not change. {ModelRoutes.WaysForward(name, url.ToString())}");
             default:
                 throw new LmevException($"download '{name}': GET {Where} answered {status} {response.ReasonPhrase}, which waiting will not change. " +
                     $"Check the url of '{name}' in {DataLock.FileName}; {SourceFetcher.Offline}.");

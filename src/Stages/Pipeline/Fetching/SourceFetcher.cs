@@ -184,7 +184,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
     {
         if (!GzipContentCheck.Applies(source.Format)) return null;
         // With no hash to check them against, the bytes are decompressed whole before they are trusted: a cut-off gzip would be pinned otherwise.
-        if ((GzipContentCheck.Problem(path, source.Format) ?? (source.Sha256.Length == 0 ? GzipContentCheck.WholeProblem(path) : null)) is not { } found) return null;
+        if ((GzipContentCheck.Problem(path, source.Format) ?? (source.Sha256.Length == 0 ? GzipContentCheck.WholeProblem(path, source.Format) : null)) is not { } found) return null;
         var expected = GzipContentCheck.Expected(source.Format);
         var unfilled = source.Sha256.Length == 0 ? " and its sha256 was not filled in (nothing is trusted on first use)" : "";
         if (finalUrl is null)
@@ -195,7 +195,7 @@ public sealed class SourceFetcher(string projectRoot, FileHashIndex hashes, Acti
             ? "Open the URL in a browser: it may lead to a sign-in, error or landing page rather than to the file. "
             : "";
         return $"{DataLock.FileName}: '{name}' from {where}: the server answered {found} instead of {expected} (format '{source.Format}'). " +
-            $"The bytes were deleted{unfilled}. {advice}Fix the url of '{name}' in {DataLock.FileName}.";
+            $"The bytes were deleted{unfilled}. {advice}{ModelRoutes.WaysForward(name, source.Url)}";
     }
 
     /// <summary>What is wrong with the bytes, naming expected and actual values; null when they match the lock.</summary>

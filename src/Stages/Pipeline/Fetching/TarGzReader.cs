@@ -20,11 +20,14 @@ internal sealed class TarGzReader(string archivePath, string displayName, string
     {
         using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         Span<byte> magic = stackalloc byte[2];
-        if (file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) < 2 || magic[0] != 0x1f || magic[1] != 0x8b)
-            throw new LmevException($"{Archive}: is not gzip (it does not start with 1F8B); expected a .tar.gz. Check the source's format in {DataLock.FileName}.");
+        var gzip = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        // TF Hub's resolver reads an uncompressed tar as well (tarfile mode "r|*").
+        if (!gzip && !GzipContentCheck.IsUncompressedTar(file))
+            throw new LmevException($"{Archive}: is neither gzip (it does not start with 1F8B) nor an uncompressed tar (no tar header in its first 512 bytes); " +
+                $"expected a .tar.gz as TF Hub serves it. Check the source's format in {DataLock.FileName}.");
         file.Position = 0;
-        var trailerSize = GzipTrailerSize(file);
-        using var counted = new CountingStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true));
+        var trailerSize = gzip ? GzipTrailerSize(file) : 0;
+        using var counted = new CountingStream(gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file);
         try
         {
             using var reader = new TarReader(counted);
@@ -45,8 +48,12 @@ internal sealed class TarGzReader(string archivePath, string displayName, string
         }
         // .NET's GZipStream ends quietly when the file is cut inside its last block or its trailer, where
         // gzip records the uncompressed size modulo 2^32 (RFC 1952 §2.3.1); a single-member gzip, as tar
-        // and TF Hub write, must match it.
-        if (trailerSize != (uint)counted.BytesRead)
+        // and TF Hub write, must match it. A gzip of several members records only its last member's size: its tar
+        // is whole when it ends with the end-of-archive marker, which a cut-off prefix does not. So must a plain tar.
+        if (!gzip && !GzipContentCheck.EndsLikeATar(counted))
+            throw new LmevException($"{Archive}: ends early: its {counted.BytesRead:N0} bytes do not end with a tar's end-of-archive marker " +
+                "(two zero blocks); nothing was extracted. Delete it and fetch it again.");
+        if (gzip && trailerSize != (uint)counted.BytesRead && !(GzipContentCheck.EndsLikeATar(counted) && GzipContentCheck.LastMemberIsWhole(file)))
             throw new LmevException($"{Archive}: ends early or is damaged: its gzip trailer records {trailerSize} uncompressed bytes " +
                 $"(mod 2^32), {counted.BytesRead} were read; nothing was extracted. Delete it and fetch it again.");
     }

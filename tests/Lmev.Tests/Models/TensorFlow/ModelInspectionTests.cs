@@ -60,8 +60,8 @@ public sealed class ModelInspectionTests
         var (code, text) = Inspect(archive);
         Assert.Equal(0, code);
         Assert.Contains("vocabulary: assets/tokens.txt, 10 tokens", text);
-        Assert.Contains("import:     table 'module/embeddings/part_*' float32 [17, 8] in 3 partitions; 10 tokens + 7 OOV buckets", text);
-        Assert.Contains("tf.string_split", text);
+        Assert.Contains("import:     table 'embeddings' float32 [17, 8] in 3 partitions, 'mod' strategy; 10 tokens + 7 OOV buckets; as the graph specifies", text);
+        Assert.Contains("split: StringSplit(delimiter \" \", skip_empty true", text);
     }
 
     private static void CopyFolder(string from, string to)
