@@ -40,8 +40,7 @@ public sealed class Expression
     public static JsonNode? Interpolate(string text, EvaluationContext context)
     {
         var trimmed = text.Trim();
-        if (trimmed.StartsWith("${{", StringComparison.Ordinal) && trimmed.EndsWith("}}", StringComparison.Ordinal)
-            && trimmed.IndexOf("${{", 3, StringComparison.Ordinal) < 0)
+        if (trimmed.StartsWith("${{", StringComparison.Ordinal) && End(trimmed, 3) == trimmed.Length - 2)
             return Evaluate(trimmed[3..^2], context);
         return JsonValue.Create(InterpolateString(text, context));
     }
@@ -55,12 +54,24 @@ public sealed class Expression
         {
             var start = text.IndexOf("${{", at, StringComparison.Ordinal);
             if (start < 0) break;
-            var end = text.IndexOf("}}", start + 3, StringComparison.Ordinal);
+            var end = End(text, start + 3);
             if (end < 0) throw new WorkflowException($"'{text}': '${{{{' without its '}}}}'");
             result.Append(text, at, start - at).Append(AsString(Evaluate(text[(start + 3)..end], context)));
             at = end + 2;
         }
         return result.Append(text, at, text.Length - at).ToString();
+    }
+
+    /// <summary>Where the expression starting at <paramref name="from"/> ends: the first <c>}}</c> outside a 'string'; -1 if none.</summary>
+    private static int End(string text, int from)
+    {
+        var quoted = false;
+        for (var i = from; i < text.Length; i++)
+        {
+            if (text[i] == '\'') quoted = !quoted; // '' inside a string toggles twice
+            else if (!quoted && text[i] == '}' && i + 1 < text.Length && text[i + 1] == '}') return i;
+        }
+        return -1;
     }
 
     /// <summary>GitHub's string conversion: null is empty, booleans are true/false, numbers invariant, objects and arrays as JSON.</summary>
