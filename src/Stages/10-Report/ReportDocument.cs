@@ -349,8 +349,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Heading(8);
         Line($"Cada ejecución, también las excluidas ([runs.csv]({RunsTable.FileName}); resumen en [summary.json]({RunSummary.FileName})).");
         Line();
-        _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Semilla", "BAC", "Exactitud", "F1 macro", "Épocas", "Mejor pérdida val.", "Entrenamiento (s)", "Dispositivo", "Estado"], "lrrrrrrrrll",
-            rows.Select(r => (IReadOnlyList<string>)[E(r.Model), Int(r.Run), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.TestBac), Number(r.Accuracy),
+        // A seed is an identifier of up to 20 digits, not a quantity: shown as code, which may break, so that the table fits the page.
+        _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Semilla", "BAC", "Exactitud", "F1 macro", "Épocas", "Mejor pérdida val.", "Entrenamiento (s)", "Dispositivo", "Estado"], "lrlrrrrrrll",
+            rows.Select(r => (IReadOnlyList<string>)[E(r.Model), Int(r.Run), r.Seed is { } seed ? $"`{seed.ToString(CultureInfo.InvariantCulture)}`" : "—", Number(r.TestBac), Number(r.Accuracy),
                 Number(r.MacroF1), r.EpochsRun?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.BestValLoss), r.TrainSeconds is { } t ? Seconds(t) : "—",
                 r.Device is { } dev ? E(dev) : "—", E(r.Status)])));
         Line();
