@@ -42,7 +42,8 @@ public sealed class AggregateStage : IStage
 
     public string Name => "aggregate";
 
-    public int Version => 3; // 2: intervals, like-for-like comparisons and tests, training health, per-class recall; 3: runs.csv's baseline column, summary's baselines
+    public int Version => 4; // 2: intervals, like-for-like comparisons and tests, training health, per-class recall; 3: runs.csv's baseline column, summary's baselines;
+                                // 4: the bootstrap over test titles resamples within each class (ClassStratifiedBootstrap)
 
     /// <summary>
     /// The parameters plus the names of the expected runs: a missing run has no input, so without
@@ -161,7 +162,7 @@ public sealed class AggregateStage : IStage
         string? method = interval is null ? null : "t";
         if (bac.Length == 1 && withTitles is { Count: 1 })
         {
-            interval = TitleBootstrap.Interval(withTitles, p.Replicates, SeededRandom.For(p.Seed, $"interval/{name}"));
+            interval = ClassStratifiedBootstrap.Interval(withTitles, p.Replicates, SeededRandom.For(p.Seed, $"interval/{name}"));
             method = "bootstrap";
         }
         var stats = new ModelStats(name, p.Models?.GetValueOrDefault(name)?.Kind, first?.Language, first?.Dim, first?.Normalization, first?.Mode,

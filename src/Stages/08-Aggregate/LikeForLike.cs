@@ -8,7 +8,7 @@ namespace Lmev.Stages.Aggregate;
 /// Like-for-like comparisons: for each factor, only models that agree in everything else (kind,
 /// language, dimension, normalisation, mode) are compared, pair by pair; a model with no such partner
 /// stays out of that factor. The test fits the design: Welch's t over runs when each run drew its own
-/// sample, a paired bootstrap over the shared test titles when the runs share a split (Welch's t when
+/// sample, a paired class-stratified bootstrap over the shared test titles when the runs share a split (Welch's t when
 /// the predictions are not there). Holm's correction runs over every comparison.
 /// </summary>
 internal static class LikeForLike
@@ -102,7 +102,7 @@ internal static class LikeForLike
         var (test, outcome) = (resample, a.Titles, b.Titles) switch
         {
             (false, { Count: > 0 } ta, { Count: > 0 } tb) when ta.Concat(tb).All(t => t.SameTitles(ta[0])) =>
-                (PairComparison.PairedBootstrap, TitleBootstrap.Paired(ta, tb, diff, replicates, SeededRandom.For(seed, $"compare/{a.Stats.Model}/{b.Stats.Model}"))),
+                (PairComparison.PairedBootstrap, ClassStratifiedBootstrap.Paired(ta, tb, diff, replicates, SeededRandom.For(seed, $"compare/{a.Stats.Model}/{b.Stats.Model}"))),
             _ => (PairComparison.Welch, WelchTest.Run(a.Bac, b.Bac)),
         };
         if (outcome is null) test = PairComparison.NoTest;

@@ -73,7 +73,7 @@ public static class Findings
 
     /// <summary>"IC 95 %: 0.7852 a 0.8348, n = 3", or why there is none.</summary>
     public static string Interval(ModelStats g) => g.Low is { } low && g.High is { } high
-        ? $"IC 95 % {(g.Interval == "bootstrap" ? "por bootstrap sobre los títulos de test" : "t")}: {Number(low)} a {Number(high)}, n = {g.N}"
+        ? $"IC 95 % {(g.Interval == "bootstrap" ? "por bootstrap estratificado por clase sobre los títulos de test" : "t")}: {Number(low)} a {Number(high)}, n = {g.N}"
         : $"n = {g.N}, sin intervalo: una sola ejecución y sin predicciones de test";
 
     private static void Factor(RunSummary s, string factor, List<string> f)
@@ -111,7 +111,7 @@ public static class Findings
     public static string TestText(string test, double? t, double? df, double p) => test switch
     {
         PairComparison.Welch => $"t de Welch = {t!.Value.ToString("0.00", CultureInfo.InvariantCulture)}, gl = {df!.Value.ToString("0.0", CultureInfo.InvariantCulture)}, p = {P(p)}",
-        PairComparison.PairedBootstrap => $"bootstrap pareado sobre los títulos de test, p = {P(p)}",
+        PairComparison.PairedBootstrap => $"bootstrap pareado estratificado por clase sobre los títulos de test, p = {P(p)}",
         _ => $"p = {P(p)}",
     };
 

@@ -10,7 +10,8 @@ namespace Lmev.Stages.Report;
 /// index.html: the README rendered with Markdig (pipe tables, GitHub-style heading anchors, raw HTML
 /// disabled: the text from data is escaped as it is put in the Markdown, and Markdig shows any HTML left as text) into one
 /// self-contained file: figures embedded as base64 data URIs, a small inline stylesheet that reads
-/// on a phone and on a desktop (bounded width, images that shrink, tables that scroll sideways).
+/// on a phone and on a desktop (bounded width, images that shrink; text in table cells wraps, numbers do not, so that at
+/// 1280 px no table needs to scroll sideways, and on a phone a table too wide still scrolls within itself).
 /// </summary>
 internal static class HtmlPage
 {
@@ -26,10 +27,11 @@ internal static class HtmlPage
                max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 4rem; }
         h1 { font-size: 1.7rem; line-height: 1.25; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; }
         img { max-width: 100%; height: auto; display: block; margin: 1rem auto .25rem; }
-        table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1rem 0; font-size: .92rem;
-                font-variant-numeric: tabular-nums; }
-        th, td { border: 1px solid #d0d7de; padding: .35rem .6rem; white-space: nowrap; }
-        th { background: #f6f8fa; } tr:nth-child(even) td { background: #fbfbfc; }
+        table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1rem 0; font-size: .86rem;
+                line-height: 1.35; font-variant-numeric: tabular-nums; }
+        th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; vertical-align: top; overflow-wrap: break-word; }
+        th { background: #f6f8fa; vertical-align: bottom; } tr:nth-child(even) td { background: #fbfbfc; }
+        td[style*="right"] { white-space: nowrap; }
         code { font-size: .88em; background: #f6f8fa; padding: .1em .3em; border-radius: 4px; word-break: break-all; }
         pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; border-radius: 6px; }
         a { color: #0969da; }

@@ -163,12 +163,13 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     private void Runs()
     {
         Heading(4);
-        var seeds = rows.Where(r => r.Seed is not null).Select(r => r.Seed!.Value).Distinct().Order().ToList();
+        var seeds = rows.Where(r => r.Seed is not null).Select(r => r.Seed!.Value).Distinct().Count();
         Line($"{Int(s.Runs)} ejecuciones esperadas ({rows.Select(r => r.Model).Distinct().Count()} modelos × {p.Runs} ejecuciones), {Int(s.Ok)} válidas.");
         Line();
-        Line(seeds.Count == 0
+        // The seeds themselves are in the runs table, one per run: a list of 28 numbers here only stood between the reader and the prose.
+        Line(seeds == 0
             ? "Semillas: no registradas por las ejecuciones."
-            : $"Semillas registradas: {string.Join(", ", seeds.Take(40))}{(seeds.Count > 40 ? ", …" : "")} (cada ejecución en [la tabla completa](#todas-las-ejecuciones)).");
+            : $"Cada ejecución registra su semilla ({Int(seeds)} {(seeds == 1 ? "semilla distinta" : "semillas distintas")}): columna «Semilla» de [la tabla de todas las ejecuciones](#todas-las-ejecuciones).");
         Line();
         var devices = rows.Where(r => r.Device is not null).GroupBy(r => r.Device!).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{E(g.Key)} ({g.Count()} ejecuciones{(g.Any(r => r.Threads is not null) ? $", {string.Join("/", g.Select(r => r.Threads).Distinct())} hilos" : "")})");
@@ -187,9 +188,14 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     {
         Heading(5);
         Line("Precisión balanceada en test sobre las ejecuciones válidas, con su intervalo de confianza del 95 % " +
-             "(t de Student sobre las ejecuciones; con una sola ejecución, bootstrap sobre los títulos de test). " +
+             "(t de Student sobre las ejecuciones; con una sola ejecución, bootstrap estratificado por clase sobre los títulos de test). " +
              "No se promedian grupos de modelos distintos: cada factor se compara solo entre modelos que difieren únicamente en él.");
         Line();
+        if (s.Models.Any(m => m.Interval == "bootstrap") || s.Comparisons.Any(c => c.Test == PairComparison.PairedBootstrap))
+        {
+            Line(BootstrapNote);
+            Line();
+        }
         Line("### Por modelo");
         Line();
         _md.Append(MarkdownTable.Of(["Modelo", "n", "Media BAC", "IC 95 %", "Desv. est.", "Mín", "Máx", "Excluidas"], "lrrrrrrr",
@@ -222,20 +228,39 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line();
         var design = s.Design == RunSummary.Independent
             ? "Cada ejecución usó su propia muestra: las ejecuciones son independientes y cada diferencia se prueba con la t de Welch."
-            : "Las ejecuciones comparten la partición (mismos títulos de test): cada diferencia se prueba con un bootstrap pareado sobre los títulos de test " +
-              "(se remuestrean los títulos, los mismos para ambos modelos, y las ejecuciones de cada modelo; semilla fija).";
+            : "Las ejecuciones comparten la partición (mismos títulos de test): cada diferencia se prueba con un bootstrap pareado estratificado por clase " +
+              "(se remuestrean los títulos dentro de cada clase, los mismos para ambos modelos, y las ejecuciones de cada modelo; semilla fija).";
         Line($"{design} Los valores p se corrigen por comparaciones múltiples con el método de Holm; significativa: p de Holm < 0.05. Diferencia = A − B.");
         Line();
         if (s.Comparisons.Count == 0) { Line("Ningún par de modelos difiere en un solo factor: no hay comparaciones."); Line(); return; }
-        _md.Append(MarkdownTable.Of(["Factor", "A", "B", "Media A", "Media B", "Diferencia", "IC 95 %", "Prueba", "Estadístico", "gl", "p", "p de Holm", "¿Significativa?"], "lllrrrrlrrrrl",
-            s.Comparisons.Select(c => (IReadOnlyList<string>)[Findings.FactorName(c.Factor), $"{E(c.ModelA)} ({Findings.LevelName(c.Factor, c.LevelA)})", $"{E(c.ModelB)} ({Findings.LevelName(c.Factor, c.LevelB)})",
-                Number(c.MeanA), Number(c.MeanB), Findings.Signed(c.Difference),
-                c.Low is { } lo && c.High is { } hi ? $"{Findings.Signed(lo)} a {Findings.Signed(hi)}" : "—",
-                c.Test switch { PairComparison.Welch => "t de Welch", PairComparison.PairedBootstrap => "bootstrap pareado", _ => "ninguna" },
-                c.Statistic is { } t ? t.ToString("0.00", CultureInfo.InvariantCulture) : "—", c.Df is { } df ? df.ToString("0.0", CultureInfo.InvariantCulture) : "—",
-                c.P is { } p0 ? Findings.P(p0) : "—", c.PHolm is { } ph ? Findings.P(ph) : "—", c.Significant ? "sí" : "no"])));
+        // What a reader looks for first — the difference, its interval and whether it holds after Holm — comes right after the two models.
+        // Each model's mean goes in its cell, so that the table fits a 1280 px page without scrolling sideways.
+        _md.Append(MarkdownTable.Of(["Factor", "A (media BAC)", "B (media BAC)", "Diferencia", "IC 95 %", "p de Holm", "¿Significativa?", "Prueba", "p"], "lllrrrllr",
+            s.Comparisons.Select(c => (IReadOnlyList<string>)[Findings.FactorName(c.Factor),
+                $"{E(c.ModelA)} ({Findings.LevelName(c.Factor, c.LevelA)}): {Number(c.MeanA)}", $"{E(c.ModelB)} ({Findings.LevelName(c.Factor, c.LevelB)}): {Number(c.MeanB)}",
+                Findings.Signed(c.Difference), c.Low is { } lo && c.High is { } hi ? $"{Findings.Signed(lo)} a {Findings.Signed(hi)}" : "—",
+                c.PHolm is { } ph ? Findings.P(ph) : "—", c.Significant ? "sí" : "no", TestCell(c), c.P is { } p0 ? Findings.P(p0) : "—"])));
         Line();
     }
+
+    /// <summary>The test and, for a t-test, its statistic and degrees of freedom, in one cell that may wrap.</summary>
+    private static string TestCell(PairComparison c) => c.Test switch
+    {
+        PairComparison.Welch when c.Statistic is { } t && c.Df is { } df =>
+            $"t de Welch (t = {t.ToString("0.00", CultureInfo.InvariantCulture)}, gl = {df.ToString("0.0", CultureInfo.InvariantCulture)})",
+        PairComparison.Welch => "t de Welch",
+        PairComparison.PairedBootstrap => "bootstrap pareado por clase",
+        _ => "ninguna",
+    };
+
+    /// <summary>Which bootstrap the intervals and paired tests over test titles use, and why.</summary>
+    public const string BootstrapNote =
+        "El bootstrap sobre los títulos de test está estratificado por clase: los títulos se remuestrean dentro de cada clase verdadera, " +
+        "así que cada clase conserva su número de títulos y está en todas las remuestras. La BAC promedia el recall de las clases; " +
+        "si se remuestrearan los títulos sin mirar la clase, una clase con uno o dos títulos de test faltaría en buena parte de las remuestras, " +
+        "y como las clases raras son las de menor recall, cada remuestra sesgaría la BAC hacia arriba (con muchas clases raras, el intervalo " +
+        "llega a quedar por encima de la propia estimación). La dispersión dentro de cada clase se reescala por √(n/(n − 1)) (Rao y Wu, 1988) " +
+        "y las clases con un solo título de test se remuestrean juntas, para que el intervalo no subestime la variabilidad de la estimación.";
 
     private void Health()
     {
@@ -324,8 +349,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Heading(8);
         Line($"Cada ejecución, también las excluidas ([runs.csv]({RunsTable.FileName}); resumen en [summary.json]({RunSummary.FileName})).");
         Line();
-        _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Semilla", "BAC", "Exactitud", "F1 macro", "Épocas", "Mejor pérdida val.", "Entrenamiento (s)", "Dispositivo", "Estado"], "lrrrrrrrrll",
-            rows.Select(r => (IReadOnlyList<string>)[E(r.Model), Int(r.Run), r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.TestBac), Number(r.Accuracy),
+        // A seed is an identifier of up to 20 digits, not a quantity: shown as code, which may break, so that the table fits the page.
+        _md.Append(MarkdownTable.Of(["Modelo", "Ejecución", "Semilla", "BAC", "Exactitud", "F1 macro", "Épocas", "Mejor pérdida val.", "Entrenamiento (s)", "Dispositivo", "Estado"], "lrlrrrrrrll",
+            rows.Select(r => (IReadOnlyList<string>)[E(r.Model), Int(r.Run), r.Seed is { } seed ? $"`{seed.ToString(CultureInfo.InvariantCulture)}`" : "—", Number(r.TestBac), Number(r.Accuracy),
                 Number(r.MacroF1), r.EpochsRun?.ToString(CultureInfo.InvariantCulture) ?? "—", Number(r.BestValLoss), r.TrainSeconds is { } t ? Seconds(t) : "—",
                 r.Device is { } dev ? E(dev) : "—", E(r.Status)])));
         Line();

@@ -37,7 +37,8 @@ public sealed class ReportStage : IStage
 
     public string Name => "report";
 
-    public int Version => 4; // 2: says whether the runs shared a split or each drew its own; 3: intervals, like-for-like tests, errors, health; text from data escaped, raw HTML off; 4: marks baselines and compares the best embedding with the best baseline; split.testSource facts
+    public int Version => 5; // 2: says whether the runs shared a split or each drew its own; 3: intervals, like-for-like tests, errors, health; text from data escaped, raw HTML off; 4: marks baselines and compares the best embedding with the best baseline; split.testSource facts;
+                                // 5: names the class-stratified bootstrap; comparisons table with the difference, its interval and Holm p first; tables wrap to the page; seeds only in the runs table, as code
 
     public object Params => _p;
 

@@ -19,10 +19,10 @@ public sealed partial class ReportTests
 
     /// <summary>Aggregate → Plot → Report through the real cache; the report is left in the test output folder.</summary>
     internal static (string Markdown, string Html, Manifest Manifest) Report(TempDir dir, IReadOnlyList<RunInput> runs, string name, ReferenceFigures? reference = null, bool resample = false,
-        ReportParams? reportParams = null)
+        ReportParams? reportParams = null, SortedDictionary<string, ModelTraits>? models = null)
     {
         var cache = Path.Combine(dir.Path, "cache");
-        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference, resample, 10), runs), cache);
+        var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference, resample, 10, models), runs), cache);
         var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs,
             aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile)), cache);
         var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
@@ -54,7 +54,8 @@ public sealed partial class ReportTests
         Assert.Contains("0123456789abcdef0123456789abcdef01234567", md);
         Assert.Contains("`" + new string('a', 64) + "`", md);
         Assert.Contains("torchsharp 0.107.0", md);
-        Assert.Contains("Semillas registradas: 1001, 1002, 1003", md);
+        Assert.Contains("Cada ejecución registra su semilla (3 semillas distintas): columna «Semilla» de [la tabla de todas las ejecuciones](#todas-las-ejecuciones).", md);
+        Assert.DoesNotContain("1001, 1002", md); // the seeds are in the runs table, not listed in the prose
         foreach (var f in PlotStage.Figures.Where(f => f != PlotStage.Published))
         {
             Assert.Contains($"]({f}.png)", md);
@@ -71,6 +72,25 @@ public sealed partial class ReportTests
         Assert.Contains("max-width", html);
         foreach (Match link in Regex.Matches(md, @"\]\(#([^)]+)\)"))
             Assert.Contains($"id=\"{link.Groups[1].Value}\"", html); // every contents link has its heading anchor
+    }
+
+    [Fact]
+    public void The_comparisons_table_shows_the_difference_its_interval_and_holm_p_after_the_models_and_names_the_class_bootstrap()
+    {
+        using var dir = new TempDir();
+        var (runs, models) = Runs.DemoShaped(dir);
+        var (md, _, _) = Report(dir, runs, "demo-shaped-table", models: models);
+        Assert.Contains("| Factor | A (media BAC) | B (media BAC) | Diferencia | IC 95 % | p de Holm | ¿Significativa? | Prueba | p |", md);
+        var row = md.Split('\n').Single(l => l.StartsWith("| Modo de entrenamiento |", StringComparison.Ordinal));
+        Assert.Matches(@"^\| Modo de entrenamiento \| random-dim50-fine-tune \(fine-tune\): 0\.\d{4} \| random-dim50-with-normalization \(congelado \(frozen\)\): 0\.\d{4} \| " +
+                       @"[+-]0\.\d{4} \| [+-]0\.\d{4} a [+-]0\.\d{4} \| (0\.\d{4}|< 0\.0001) \| (sí|no) \| bootstrap pareado por clase \| (0\.\d{4}|< 0\.0001) \|$", row);
+        Assert.Contains(ReportDocument.BootstrapNote, md);
+        Assert.Contains("bootstrap pareado estratificado por clase sobre los títulos de test", md); // the findings name it too
+        Assert.Contains("Cada ejecución registra su semilla (28 semillas distintas)", md);
+
+        var (small, _, _) = Report(dir, Runs.Write(dir, Runs.Small()), "small-welch");
+        Assert.DoesNotContain(ReportDocument.BootstrapNote, small); // t intervals and Welch only: no bootstrap to explain
+        Assert.Contains("| t de Welch (t = ", small);
     }
 
     [Fact]

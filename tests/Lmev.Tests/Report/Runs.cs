@@ -40,15 +40,19 @@ internal static class Runs
     /// the split's classes.csv; run k of a model gets title i right when a fixed pseudo-random draw is
     /// below <c>accuracy</c>, and otherwise predicts the next category. The metrics' BAC is the predictions'.
     /// </summary>
-    public static List<RunInput> WriteWithPredictions(TempDir dir, IEnumerable<(string Model, int Dim, int Run, double Accuracy)> runs, IReadOnlyDictionary<string, string>? languages = null)
+    public static List<RunInput> WriteWithPredictions(TempDir dir, IEnumerable<(string Model, int Dim, int Run, double Accuracy)> runs, IReadOnlyDictionary<string, string>? languages = null) =>
+        WriteWithPredictions(dir, runs.Select(r => (Make(r.Model, r.Run, 0, languages?.GetValueOrDefault(r.Model) ?? "es", r.Dim), r.Accuracy)));
+
+    /// <summary>As above, each run's metrics.json made from a template whose test BAC is replaced by its predictions'.</summary>
+    public static List<RunInput> WriteWithPredictions(TempDir dir, IEnumerable<(RunMetrics Template, double Accuracy)> runs)
     {
         var classes = dir.File("split/classes.csv", "label,category,train,val,test\n" + string.Concat(Categories.Select((c, i) =>
             $"{i},\"{c.Replace("\"", "\"\"")}\",{TrainRows(c)},5,20\n")));
         var classesArtifact = StageRunner.FileArtifact(classes);
         var result = new List<RunInput>();
-        foreach (var (model, dim, run, accuracy) in runs)
+        foreach (var (template, accuracy) in runs)
         {
-            var random = SeededRandom.For((ulong)run, model);
+            var random = SeededRandom.For((ulong)template.Run, template.Model);
             var lines = new List<string> { "title,category,predicted" };
             var recall = new double[Categories.Length];
             for (var i = 0; i < 20 * Categories.Length; i++)
@@ -60,10 +64,10 @@ internal static class Runs
                 lines.Add($"título {i},{Quote(Categories[truth])},{Quote(Categories[predicted])}");
             }
             var predictions = dir.File($"runs/{result.Count}/test-predictions.csv", string.Join("\n", lines) + "\n");
-            var metrics = Make(model, run, recall.Average(), languages?.GetValueOrDefault(model) ?? "es", dim);
+            var metrics = template with { Test = template.Test with { BalancedAccuracy = recall.Average() } };
             var path = dir.File($"runs/{result.Count}/{RunMetrics.FileName}");
             metrics.Write(path);
-            result.Add(new RunInput(model, run, StageRunner.FileArtifact(path), StageRunner.FileArtifact(predictions), classesArtifact));
+            result.Add(new RunInput(template.Model, template.Run, StageRunner.FileArtifact(path), StageRunner.FileArtifact(predictions), classesArtifact));
         }
         return result;
     }
@@ -77,4 +81,21 @@ internal static class Runs
         .. new[] { 0.76, 0.77, 0.78 }.Select((b, i) => Make("es-dim128", i + 1, b, "es", 128, false, seconds: 20 + i, lossScale: 1.1)),
         .. new[] { 0.70, 0.71, 0.72 }.Select((b, i) => Make("en-dim50-norm-with-a-rather-long-name", i + 1, b, "en", 50, true, device: "cuda: NVIDIA H200", seconds: 3 + i, lossScale: 1.2)),
     ];
+
+    /// <summary>The demo experiment's shape: its seven models (fasttext a baseline) × 4 runs on one split, with predictions, 64-bit seeds and a long CPU name.</summary>
+    public static (List<RunInput> Runs, SortedDictionary<string, ModelTraits> Models) DemoShaped(TempDir dir)
+    {
+        const string device = "cpu: AMD EPYC 7B13 64-Core Processor";
+        (string Name, string Kind, string Language, int Dim, bool Normalization, string Mode, double Accuracy)[] models =
+        [
+            ("random-dim50", "random", "none", 50, false, "frozen", 0.62), ("random-dim50-with-normalization", "random", "none", 50, true, "frozen", 0.64),
+            ("random-dim128", "random", "none", 128, false, "frozen", 0.70), ("random-dim128-with-normalization", "random", "none", 128, true, "frozen", 0.71),
+            ("minilm-en", "minilm", "en", 384, false, "frozen", 0.80), ("random-dim50-fine-tune", "random", "none", 50, true, "fine-tune", 0.85),
+            ("fasttext", "fasttext", "none", 50, false, "supervised", 0.90),
+        ];
+        var runs = models.SelectMany(m => Enumerable.Range(1, 4).Select(k =>
+            (Make(m.Name, k, 0, m.Language, m.Dim, m.Normalization, device, seconds: 30 + k) with { Mode = m.Mode, Seed = 0x9E3779B97F4A7C15UL * (ulong)(4 * Array.IndexOf(models, m) + k), Baseline = m.Kind == "fasttext" },
+                m.Accuracy + 0.01 * k)));
+        return (WriteWithPredictions(dir, runs), new SortedDictionary<string, ModelTraits>(models.ToDictionary(m => m.Name, m => new ModelTraits(m.Kind)), StringComparer.Ordinal));
+    }
 }

@@ -75,21 +75,89 @@ public sealed class KnownAnswerTests
     [Fact]
     public void Bootstrap_interval_with_a_fixed_seed_lands_on_the_exact_bootstrap_quantiles()
     {
-        // One class, 4 titles of which 3 are right: a resample's BAC is K/4 with K ~ Binomial(4, 3/4):
-        // P(K ≤ 0) = 1/256 = 0.0039 < 0.025 < P(K ≤ 1) = 13/256 = 0.0508, and P(K ≤ 3) = 175/256 = 0.684 < 0.975,
-        // so the exact bootstrap's 2.5 % and 97.5 % points are 1/4 and 4/4.
+        // One class, 4 titles of which 3 are right: a resample draws K ~ Binomial(4, 3/4) right, and its BAC is moved from
+        // 3/4 by √(4/3) · (K/4 − 3/4) (the rescaling that makes the bootstrap variance p̂(1 − p̂)/(n − 1)).
+        // P(K ≤ 0) = 1/256 < 0.025 < P(K ≤ 1) = 13/256 and P(K ≤ 3) = 175/256 < 0.975: the 2.5 % and 97.5 % points are
+        // K = 1, 3/4 − √(4/3)/2 = 0.172650, and K = 4, 3/4 + √(4/3)/4 = 1.038675, shown as 1 (a BAC is at most 1).
         var run = new ScoredTitles([0, 0, 0, 0], [true, true, true, false], 1);
-        var (low, high) = TitleBootstrap.Interval([run], 20000, new SeededRandom(42));
-        Assert.Equal(0.25, low, Tol);
+        var (low, high) = ClassStratifiedBootstrap.Interval([run], 20000, new SeededRandom(42));
+        Assert.Equal(0.75 - Math.Sqrt(4.0 / 3) / 2, low, Tol);
         Assert.Equal(1.0, high, Tol);
 
-        // Paired: a perfect model against that run; the difference 1 − K/4 has 2.5 % / 97.5 % points 0 and 3/4,
-        // and P(difference ≤ 0) = P(K = 4) = 81/256, so p ≈ 2 · 0.3164 = 0.633 (Monte Carlo, 20,000 resamples).
+        // Paired: a perfect model against that run. The difference is 1/4 + √(4/3) · (J/4 − 1/4), J ~ Binomial(4, 1/4) the
+        // resampled titles the run misses: its 2.5 % and 97.5 % points are J = 0 (−0.038675) and J = 3 (0.827350), and
+        // P(difference ≤ 0) = P(J = 0) = 81/256, so p ≈ 2 · 0.3164 = 0.633 (Monte Carlo, 20,000 resamples).
         var perfect = new ScoredTitles([0, 0, 0, 0], [true, true, true, true], 1);
-        var paired = TitleBootstrap.Paired([perfect], [run], 0.25, 20000, new SeededRandom(42));
-        Assert.Equal((0.0, 0.75), (paired.Low, paired.High));
+        var paired = ClassStratifiedBootstrap.Paired([perfect], [run], 0.25, 20000, new SeededRandom(42));
+        Assert.Equal(0.25 - Math.Sqrt(4.0 / 3) / 4, paired.Low, Tol);
+        Assert.Equal(0.25 + Math.Sqrt(4.0 / 3) / 2, paired.High, Tol);
         Assert.InRange(paired.P, 0.60, 0.66);
-        Assert.Equal(paired, TitleBootstrap.Paired([perfect], [run], 0.25, 20000, new SeededRandom(42))); // same seed, same answer
+        Assert.Equal(paired, ClassStratifiedBootstrap.Paired([perfect], [run], 0.25, 20000, new SeededRandom(42))); // same seed, same answer
+    }
+
+    [Fact]
+    public void The_bootstrap_keeps_every_class_and_resamples_one_title_classes_together()
+    {
+        // Class 0: 4 titles, 3 right; classes 1 and 2: one title each, one right and one wrong. BAC = (3/4 + 1 + 0)/3 = 7/12.
+        // A resample moves it by √(4/3)/12 · (K − 3), K ~ Binomial(4, 3/4) (class 0, weight 1/12 a title), plus
+        // √2/3 · (J − 1), J ~ Binomial(2, 1/2) (the two one-title classes drawn from each other, weight 1/3 a title).
+        // J = 0 (¼ of resamples) gives values 7/12 − √2/3 + √(4/3)/12 · (K − 3) ≤ 0.208, below all others (≥ 0.294), so the
+        // 2.5 % point is the 10 % point of K within it: K = 2, 7/12 − √2/3 − √(4/3)/12 = 0.015703. Resampling titles
+        // regardless of class would leave a class out of most resamples instead.
+        var run = new ScoredTitles([0, 0, 0, 0, 1, 2], [true, true, true, false, true, false], 3);
+        Assert.Equal(7.0 / 12, run.BalancedAccuracy(), 12);
+        var (low, high) = ClassStratifiedBootstrap.Interval([run], 20000, new SeededRandom(7));
+        Assert.Equal(7.0 / 12 - Math.Sqrt(2) / 3 - Math.Sqrt(4.0 / 3) / 12, low, Tol);
+        Assert.Equal(1.0, high, Tol); // J = 2, K = 4: 1.150963, shown as 1
+    }
+
+    [Fact]
+    public void Drawn_title_by_title_or_by_binomials_a_stratum_has_the_rescaled_variance()
+    {
+        // Two runs on one class of n titles, a third right only by A, a third only by B, a third by both. The difference
+        // A − B is (b − c)/n; a resample draws (b*, c*) from a multinomial, and the rescaling √(n/(n − 1)) gives it the variance
+        // ((p_b + p_c) − (p_b − p_c)²)/(n − 1) = (2/3)/(n − 1): 0.133333 for n = 6 (drawn title by title: three patterns,
+        // few titles) and 0.060606 for n = 12 (drawn by binomials), around a mean of 0.
+        foreach (var n in new[] { 6, 12 })
+        {
+            var truth = new int[n];
+            var a = new ScoredTitles(truth, Enumerable.Range(0, n).Select(i => i % 3 != 2).ToArray(), 1);
+            var b = new ScoredTitles(truth, Enumerable.Range(0, n).Select(i => i % 3 != 1).ToArray(), 1);
+            var strata = new ClassStrata([a, b]);
+            var random = new SeededRandom(3);
+            var bac = new double[2];
+            var d = Enumerable.Range(0, 40_000).Select(_ => { strata.Resample(random, bac); return bac[0] - bac[1]; }).ToArray();
+            var expected = 2.0 / 3 / (n - 1);
+            Assert.InRange(d.Average(), -0.01, 0.01);
+            Assert.InRange(d.Select(x => x * x).Average() - d.Average() * d.Average(), expected * 0.97, expected * 1.03);
+        }
+    }
+
+    [Fact]
+    public void Binomial_draws_follow_the_binomial_law_from_the_table_by_inversion_and_by_trials()
+    {
+        var random = new SeededRandom(11);
+        const int draws = 200_000;
+        // Made for n = 10: n = 10 reads the alias table, n = 7 walks the probabilities; p = 0.7 is drawn as 7 − Binomial(7, 0.3).
+        foreach (var (p, n) in new[] { (0.3, 10), (0.3, 7), (0.7, 10), (0.7, 7) })
+        {
+            var sampler = new BinomialSampler(p, 10, new double[11], new int[11], 0);
+            var seen = new int[n + 1];
+            for (var i = 0; i < draws; i++) seen[sampler.Next(random, n)]++;
+            for (var k = 0; k <= n; k++)
+            {
+                var expected = MathNet.Numerics.Distributions.Binomial.PMF(p, n, k);
+                Assert.True(Math.Abs(seen[k] / (double)draws - expected) < 5 * Math.Sqrt(expected * (1 - expected) / draws) + 1e-9,
+                    $"Binomial({n}, {p}): P({k}) = {expected:0.00000}, drawn {seen[k] / (double)draws:0.00000}");
+            }
+        }
+        var never = new BinomialSampler(0, 5, new double[6], new int[6], 0);
+        var always = new BinomialSampler(1, 5, new double[6], new int[6], 0);
+        Assert.Equal((0, 5, 0, 3), (never.Next(random, 5), always.Next(random, 5), never.Next(random, 3), always.Next(random, 3)));
+        // qⁿ underflows (5,000 · −log 0.6 > 600): counted trial by trial, mean 2,000, standard deviation √1,200 = 34.6.
+        var large = new BinomialSampler(0.4, 0, [], [], 0);
+        var mean = Enumerable.Range(0, 400).Average(_ => large.Next(random, 5000));
+        Assert.InRange(mean, 2000 - 5 * 34.64 / 20, 2000 + 5 * 34.64 / 20);
     }
 
     [Fact]
