@@ -344,6 +344,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
 
     private void Line(string text = "") => _md.Append(text).Append('\n');
 
+    /// <summary>How the report names generated demo data as its dataset (ReportParams.Dataset).</summary>
+    public static string GeneratedDataset(ulong seed, long rows) => $"datos de demostración generados (semilla {seed}, {Int(rows)} filas)";
+
     // Spanish groups thousands with a (no-break) space, since the decimal mark here is the point: 1 000 000.
     /// <summary>A whole number as the Spanish report writes every number: groups of three digits parted by a no-break space.</summary>
     public static string Int(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '\u00A0');
