@@ -43,14 +43,12 @@ public static class ReadHashes
 /// <see cref="ReadHashes"/> once every byte was read in order from the start. Bytes read elsewhere (after a seek, e.g.
 /// to a gzip trailer) are not hashed; reading on from where the hash stopped takes it up again.
 /// </summary>
-public sealed class HashingReadStream(FileStream file) : Stream
+public sealed class HashingReadStream(FileStream file) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly FileInfo _info = new(file.Name);
     private long _hashed;
     private bool _recorded;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -81,9 +79,7 @@ public sealed class HashingReadStream(FileStream file) : Stream
         ReadHashes.Record(file.Name, _info.Length, _info.LastWriteTimeUtc, Convert.ToHexStringLower(_hash.GetHashAndReset()));
     }
 
-    public override bool CanRead => true;
     public override bool CanSeek => file.CanSeek;
-    public override bool CanWrite => false;
     public override long Length => file.Length;
 
     public override long Position
@@ -94,9 +90,6 @@ public sealed class HashingReadStream(FileStream file) : Stream
 
     public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
 
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -11,7 +11,7 @@ namespace Lmev.Pipeline.Csv;
 /// (concatenated gzip streams) is checked against its last member's size only, so its parts must be
 /// whole; none of our sources are written that way.
 /// </summary>
-public sealed class GzipCheckedStream : Stream
+public sealed class GzipCheckedStream : ReadOnlyStream
 {
     private readonly string _path;
     private readonly GZipStream _gzip;
@@ -33,8 +33,6 @@ public sealed class GzipCheckedStream : Stream
         file.Position = 0;
         _gzip = new GZipStream(file, CompressionMode.Decompress);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
@@ -58,14 +56,4 @@ public sealed class GzipCheckedStream : Stream
         if (disposing) _gzip.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

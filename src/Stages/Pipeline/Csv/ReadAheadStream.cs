@@ -6,7 +6,7 @@ namespace Lmev.Pipeline.Csv;
 /// Reads an inner stream on a background thread into a few buffers ahead of the consumer. For a
 /// gzip source this puts decompression and CSV parsing on two cores instead of one.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ReadOnlyStream
 {
     /// <summary>The size of each buffer read ahead: a file no larger fits in one, and reading it ahead gains nothing.</summary>
     public const int BufferSize = 1 << 20;
@@ -42,8 +42,6 @@ public sealed class ReadAheadStream : Stream
         catch (Exception e) { _full.Writer.TryComplete(e); } // surfaces on the consumer's next Read
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> destination)
     {
         while (_current is null || _offset == _count)
@@ -76,14 +74,4 @@ public sealed class ReadAheadStream : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

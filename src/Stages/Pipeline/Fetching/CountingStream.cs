@@ -1,28 +1,18 @@
 namespace Lmev.Pipeline.Fetching;
 
 /// <summary>A read-only wrapper that counts the bytes read through it (the uncompressed size of a gzip).</summary>
-internal sealed class CountingStream(Stream inner) : Stream
+internal sealed class CountingStream(Stream inner) : ReadOnlyStream
 {
     public long BytesRead { get; private set; }
 
     /// <summary>How many zero bytes end what was read so far (a tar ends with at least two zero blocks of 512).</summary>
     public long TrailingZeros { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => BytesRead;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -32,16 +22,6 @@ internal sealed class CountingStream(Stream inner) : Stream
         TrailingZeros = last < 0 ? TrailingZeros + n : n - last - 1;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

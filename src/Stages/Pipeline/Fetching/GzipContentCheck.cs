@@ -120,7 +120,7 @@ internal static class GzipContentCheck
                 file.Position = start + i;
                 try
                 {
-                    using var member = new CountingStream(new GZipStream(new Lmev.Models.TensorFlow.ReadOnlyWindow(file, file.Length - start - i), CompressionMode.Decompress));
+                    using var member = new CountingStream(new GZipStream(new ReadOnlyWindow(file, file.Length - start - i), CompressionMode.Decompress));
                     var sink = new byte[1 << 16];
                     while (member.Read(sink) > 0) { }
                     if ((uint)member.BytesRead == recorded) return true;
