@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
-using static Lmev.Pipeline.Results.SpanishLabels;
+using Lmev.Contracts.Results;
+using static Lmev.Contracts.Results.SpanishLabels;
 
 namespace Lmev.Stages.Report;
 
@@ -258,7 +258,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line($"### Dónde se equivoca el mejor modelo ({E(b.Model)})");
         Line();
         Line($"Recall por clase sobre los títulos de test de sus {b.Runs} {(b.Runs == 1 ? "ejecución" : "ejecuciones")} ({Int(b.Classes)} clases en test); " +
-             $"el recall de cada modelo y clase está en [{Lmev.Stages.Aggregate.AggregateStage.PerClassFile}]({Lmev.Stages.Aggregate.AggregateStage.PerClassFile}).");
+             $"el recall de cada modelo y clase está en [{PerClassTable.FileName}]({PerClassTable.FileName}).");
         Line();
         Line($"Las {b.Lowest.Count} clases con menor recall:");
         Line();

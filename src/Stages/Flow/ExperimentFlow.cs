@@ -1,6 +1,7 @@
 using Lmev.Flow.Steps;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Fetching;
+using Lmev.Contracts;
 
 namespace Lmev.Flow;
 

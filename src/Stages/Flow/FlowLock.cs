@@ -1,6 +1,7 @@
 using Lmev.Pipeline;
 using Lmev.Pipeline.Fetching;
 using Lmev.Stages.Model;
+using Lmev.Contracts;
 
 namespace Lmev.Flow;
 

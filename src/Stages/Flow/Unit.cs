@@ -1,4 +1,5 @@
 using Lmev.Pipeline;
+using Lmev.Contracts;
 
 namespace Lmev.Flow;
 

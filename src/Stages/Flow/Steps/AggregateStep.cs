@@ -1,5 +1,5 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 
 namespace Lmev.Flow.Steps;

@@ -1,5 +1,6 @@
 using Lmev.Pipeline;
 using Lmev.Stages.Model;
+using Lmev.Contracts;
 
 namespace Lmev.Flow.Steps;
 

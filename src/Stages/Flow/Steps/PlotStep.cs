@@ -1,5 +1,5 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Plot;
 
@@ -12,6 +12,6 @@ internal sealed class PlotStep(ExperimentFlow flow) : StepWiring(flow, "plot")
     {
         var aggregate = Flow.Get("aggregate");
         return new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), TrainStep.RunInputs(Flow),
-            aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile));
+            aggregate.Output(RunSummary.FileName), aggregate.Output(PerClassTable.FileName));
     }
 }

@@ -1,5 +1,5 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Plot;
 using Lmev.Stages.Report;
@@ -36,7 +36,7 @@ internal sealed class ReportStep(ExperimentFlow flow) : StepWiring(flow, "report
             };
         }
         var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
-        return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures, aggregate.Output(AggregateStage.PerClassFile));
+        return new ReportStage(p, aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures, aggregate.Output(PerClassTable.FileName));
     }
 
     /// <summary>The document and its figures as SVG beside the PNGs, in report/.</summary>

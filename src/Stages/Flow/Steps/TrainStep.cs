@@ -1,7 +1,8 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Model;
 using Lmev.Stages.Train;
+using Lmev.Contracts;
 
 namespace Lmev.Flow.Steps;
 
@@ -31,7 +32,7 @@ internal sealed class TrainStep(ExperimentFlow flow) : StepWiring(flow, "train")
         if (spec.Kind == ModelSpec.FastText)
         {
             // fastText's protocol, not the study's: its own settings; the vocabulary is built from train.csv by Train.
-            var ft = spec.FastTextSettings();
+            var ft = FastTextModels.Settings(spec);
             return new TrainStage(new TrainParams(Experiment.Name, spec.Name, spec.Language, ft.Dim, false, mode, run, seed,
                 ft.Epochs, ft.BatchSize, Dropout: 0, Hidden: 0, ft.LearningRate, Patience: 0, FastText: ft), inputs,
                 // One thread unless train.threads says: a batch's ops are small (its rows, a classes × dim layer), and on a busy
