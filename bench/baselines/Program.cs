@@ -11,6 +11,7 @@ using Lmev.Bench;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
 using Lmev.Training;
+using Lmev.Contracts;
 
 const string Label = "__label__";
 switch (args)

@@ -1,6 +1,7 @@
 using System.Text;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Split;
 

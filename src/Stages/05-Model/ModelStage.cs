@@ -2,6 +2,7 @@ using Lmev.Models;
 using Lmev.Models.TensorFlow;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Fetching;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Model;
 

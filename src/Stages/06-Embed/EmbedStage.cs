@@ -3,6 +3,7 @@ using Lmev.Models;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
 using Lmev.Pipeline.Npy;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Embed;
 

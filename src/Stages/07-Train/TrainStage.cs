@@ -7,6 +7,7 @@ using Lmev.Pipeline.Csv;
 using Lmev.Pipeline.Npy;
 using Lmev.Training;
 using Lmev.Training.FastText;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Train;
 

@@ -1,4 +1,4 @@
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 
 namespace Lmev.Stages.Aggregate;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate.Statistics;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Aggregate;
 
@@ -17,7 +18,7 @@ namespace Lmev.Stages.Aggregate;
 /// </summary>
 public sealed class AggregateStage : IStage
 {
-    public const string PerClassFile = "per-class.csv";
+
 
     /// <summary>Classes and confusions the summary keeps for the best model.</summary>
     public const int Listed = 20;
@@ -83,7 +84,7 @@ public sealed class AggregateStage : IStage
         var summary = Summarize(context.Experiment, rows, _p, loaded, predictions,
             new SortedDictionary<string, string[]>(versions.ToDictionary(v => v.Key, v => v.Value.ToArray()), StringComparer.Ordinal));
         summary.Write(context.OutputPath(RunSummary.FileName));
-        WritePerClass(context.OutputPath(PerClassFile), rows, predictions);
+        WritePerClass(context.OutputPath(PerClassTable.FileName), rows, predictions);
 
         context.Report["runs"] = summary.Runs;
         context.Report["ok"] = summary.Ok;

@@ -1,4 +1,4 @@
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate.Statistics;
 
 namespace Lmev.Stages.Aggregate;

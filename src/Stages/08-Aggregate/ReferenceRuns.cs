@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Aggregate;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate.Statistics;
 
 namespace Lmev.Stages.Aggregate;

@@ -1,5 +1,6 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Aggregate;
 

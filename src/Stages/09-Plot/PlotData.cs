@@ -1,6 +1,7 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using ScottPlot;
+using Lmev.Contracts;
 
 namespace Lmev.Stages.Plot;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Lmev.Pipeline.Results;
-using static Lmev.Pipeline.Results.SpanishLabels;
+using Lmev.Contracts.Results;
+using static Lmev.Contracts.Results.SpanishLabels;
 
 namespace Lmev.Stages.Report;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
-using static Lmev.Pipeline.Results.SpanishLabels;
+using Lmev.Contracts.Results;
+using static Lmev.Contracts.Results.SpanishLabels;
 
 namespace Lmev.Stages.Report;
 
@@ -283,7 +283,7 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
         Line($"### Dónde se equivoca el mejor modelo ({E(b.Model)})");
         Line();
         Line($"Recall por clase sobre los títulos de test de sus {b.Runs} {(b.Runs == 1 ? "ejecución" : "ejecuciones")} ({Int(b.Classes)} clases en test); " +
-             $"el recall de cada modelo y clase está en [{Lmev.Stages.Aggregate.AggregateStage.PerClassFile}]({Lmev.Stages.Aggregate.AggregateStage.PerClassFile}).");
+             $"el recall de cada modelo y clase está en [{PerClassTable.FileName}]({PerClassTable.FileName}).");
         Line();
         Line($"Las {b.Lowest.Count} clases con menor recall:");
         Line();
@@ -369,6 +369,9 @@ internal sealed class ReportDocument(ReportParams p, RunSummary s, IReadOnlyList
     }
 
     private void Line(string text = "") => _md.Append(text).Append('\n');
+
+    /// <summary>How the report names generated demo data as its dataset (ReportParams.Dataset).</summary>
+    public static string GeneratedDataset(ulong seed, long rows) => $"datos de demostración generados (semilla {seed}, {Int(rows)} filas)";
 
     // Spanish groups thousands with a (no-break) space, since the decimal mark here is the point: 1 000 000.
     /// <summary>A whole number as the Spanish report writes every number: groups of three digits parted by a no-break space.</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 
 namespace Lmev.Stages.Report;
 
@@ -60,7 +60,7 @@ public sealed class ReportStage : IStage
         }
         File.Copy(context.Input("summary"), context.OutputPath(RunSummary.FileName));
         File.Copy(context.Input("runs"), context.OutputPath(RunsTable.FileName));
-        if (Inputs.ContainsKey("per-class")) File.Copy(context.Input("per-class"), context.OutputPath(Lmev.Stages.Aggregate.AggregateStage.PerClassFile));
+        if (Inputs.ContainsKey("per-class")) File.Copy(context.Input("per-class"), context.OutputPath(PerClassTable.FileName));
         File.WriteAllText(context.OutputPath(Markdown), markdown, new UTF8Encoding(false));
         File.WriteAllText(context.OutputPath(Html), HtmlPage.Render(markdown, $"{ReportDocument.Title} — {_p.Experiment}", images), new UTF8Encoding(false));
 

@@ -3,6 +3,7 @@ using Lmev.Stages.FilterSpanish;
 using Lmev.Stages.Sample;
 using Lmev.Stages.Split;
 using Lmev.Pipeline;
+using Lmev.Contracts;
 
 namespace Lmev.Flow;
 
@@ -105,7 +106,7 @@ public sealed record Experiment(
                 $"; experiments: {(known.Count == 0 ? "none" : string.Join(", ", known))}");
         }
         var e = JsonFile.Read<Experiment>(path, validate: x => x.Problems()) with { Name = name, Path = path };
-        e = e with { Models = e.Models?.Select(m => m.Resolved()).ToArray() };
+        e = e with { Models = e.Models?.Select(m => FastTextModels.WithDefaults(m.Resolved())).ToArray() };
         return e;
     }
 
@@ -131,7 +132,7 @@ public sealed record Experiment(
         Check(Split.TestSource is null || Split.TestSource.Length > 0, "split.testSource", "the name of a data.lock.json entry", "an empty string");
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
         Check(Runs >= 1, RunPlan is { Resample: true } ? "runs.count" : "runs", "at least 1", Runs);
-        var models = (Models ?? []).Select(m => m.Resolved()).ToArray(); // the rules apply to the values in force, defaults filled
+        var models = (Models ?? []).Select(m => FastTextModels.WithDefaults(m.Resolved())).ToArray(); // the rules apply to the values in force, defaults filled
         for (var i = 0; i < models.Length; i++)
             foreach (var (ok, key, expected, found) in models[i].Checks(i))
                 Check(ok, key, expected, found);

@@ -1,5 +1,7 @@
 using Lmev.Pipeline;
+using Lmev.Pipeline.Fetching;
 using Lmev.Stages.Model;
+using Lmev.Contracts;
 
 namespace Lmev.Flow;
 
@@ -51,7 +53,7 @@ internal sealed class FlowLock(string path, Experiment experiment, bool locked, 
         if (download.Params?["source"]?.GetValue<string>() is not { } name) return true;
         var lockFile = DataLock.Read(path);
         var pinned = lockFile.Get(name, path);
-        var file = download.Outputs[ExperimentFlow.DownloadOutput(download)];
+        var file = download.Outputs[DownloadedFile(download)];
         if (pinned.Sha256 == "")
         {
             Fill(name, file);
@@ -61,6 +63,40 @@ internal sealed class FlowLock(string path, Experiment experiment, bool locked, 
         if (throwIfChanged)
             throw new LmevException($"{path}: source '{name}' expects sha256 {pinned.Sha256} but the cached download has {file.Sha256}; run `lmev download --experiment {experiment.Name}`");
         return false;
+    }
+
+    /// <summary>The file a Download entry brought (<c>source.&lt;format&gt;</c>).</summary>
+    public static string DownloadedFile(Manifest download) => download.Outputs.Keys.Single(k => k.StartsWith("source.", StringComparison.Ordinal));
+
+    /// <summary>The lock entry a Download unit brings (the dataset, or with <paramref name="testSource"/> split.testSource's); null for generated demo data.</summary>
+    public (string Name, LockedSource Source)? PinnedSource(bool testSource)
+    {
+        if (!testSource && experiment.Dataset.Generate is not null) return null;
+        var name = testSource ? experiment.Split.TestSource! : experiment.Dataset.Source!;
+        return (name, DataLock.Read(path).Get(name, path));
+    }
+
+    /// <summary>How a user knows the file a Download unit brought: the path or URL they gave, and its lock entry; null for generated data.</summary>
+    public string? SourceShown(bool testSource) =>
+        PinnedSource(testSource) is { } pinned ? $"{pinned.Source.Url} ({DataLock.FileName} '{pinned.Name}')" : null;
+
+    /// <summary>
+    /// Download's first check for a source on disk: the user's file is re-hashed when its size or modification time
+    /// changed (the hash index), and bytes that neither the cached entry nor the lock pin are an error with the two
+    /// ways out. Bytes the lock now pins (after `lmev lock accept`) are left to the lock's own check, which refetches.
+    /// </summary>
+    public string? LocalSourceEdited(bool testSource, Manifest cached, SourceFetcher fetcher, FileHashIndex hashes)
+    {
+        if (PinnedSource(testSource) is not { } pinnedSource) return null;
+        var (name, source) = pinnedSource;
+        if (SourceFetcher.IsRemote(source.Url, out _)) return null;
+        var file = fetcher.LocalPath(source.Url);
+        if (!File.Exists(file)) return null; // gone: the cached copy still holds the pinned bytes
+        var sha = hashes.Sha256(file);
+        var pinned = source.Sha256.Length > 0 ? source.Sha256 : cached.Outputs[DownloadedFile(cached)].Sha256;
+        if (sha.Equals(pinned, StringComparison.OrdinalIgnoreCase)) return null;
+        throw new LmevException($"{file}: changed since {DataLock.FileName} pinned it as '{name}': pinned sha256 {pinned}, the file now has {sha}. " +
+            $"Either restore the file, or accept its new bytes with `lmev lock accept {name}` (then commit {DataLock.FileName}); nothing was run.");
     }
 
     /// <summary>Trust on first use: an empty sha256 in the lock takes the hash of what was fetched, unless the lock is frozen.</summary>

@@ -4,6 +4,7 @@ using Lmev.Flow;
 using Lmev.Pipeline;
 using Lmev.Tests.Support;
 using Xunit.Abstractions;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Faults;
 

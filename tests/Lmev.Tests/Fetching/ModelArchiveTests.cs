@@ -1,6 +1,7 @@
 using Lmev.Pipeline;
 using Lmev.Pipeline.Fetching;
 using Lmev.Tests.Download;
+using Lmev.Models.TensorFlow;
 
 namespace Lmev.Tests.Fetching;
 

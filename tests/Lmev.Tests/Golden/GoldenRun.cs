@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using Lmev.Flow;
 using Lmev.Pipeline;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Golden;
 

@@ -1,7 +1,8 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Report;
 
@@ -163,7 +164,7 @@ public sealed class AggregateTests
         var top = best.Confusions[0];
         Assert.Equal(top.Count / 40.0, top.Share, 12); // 20 titles of the class in each of 2 runs
         Assert.Equal(5, (int)m.Report["withPredictions"]!);
-        var perClass = File.ReadAllLines(Path.Combine(m.Directory, AggregateStage.PerClassFile));
+        var perClass = File.ReadAllLines(Path.Combine(m.Directory, PerClassTable.FileName));
         Assert.Equal("model,category,train,support,correct,recall", perClass[0]);
         Assert.Equal(1 + 3 * Runs.Categories.Length, perClass.Length);
     }

@@ -1,4 +1,4 @@
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Report;
 using Lmev.Tests.Support;
@@ -8,15 +8,15 @@ namespace Lmev.Tests.Report;
 
 public sealed class FindingsTests(ITestOutputHelper output)
 {
-    internal static RunSummary SummaryOf(IEnumerable<Lmev.Pipeline.RunMetrics> runs, ReferenceFigures? reference = null, bool resample = true, int? maxEpochs = null) =>
+    internal static RunSummary SummaryOf(IEnumerable<Lmev.Contracts.RunMetrics> runs, ReferenceFigures? reference = null, bool resample = true, int? maxEpochs = null) =>
         AggregateStage.Summarize("test", runs.Select(m => RunRow.From(m, m.Diverged ? RunStatus.Diverged : RunStatus.Ok)).ToList(),
             new AggregateParams(reference, resample, maxEpochs), runs.Where(m => !m.Diverged).ToList());
 
-    private static IReadOnlyList<string> FindingsOf(IEnumerable<Lmev.Pipeline.RunMetrics> runs, ReferenceFigures? reference = null) =>
+    private static IReadOnlyList<string> FindingsOf(IEnumerable<Lmev.Contracts.RunMetrics> runs, ReferenceFigures? reference = null) =>
         Findings.From(SummaryOf(runs, reference));
 
     /// <summary>Two models that differ in language alone (same dim, normalisation, mode), the first clearly better.</summary>
-    private static IEnumerable<Lmev.Pipeline.RunMetrics> Languages(string better, string worse) =>
+    private static IEnumerable<Lmev.Contracts.RunMetrics> Languages(string better, string worse) =>
     [
         Runs.Make("a", 1, 0.80, better), Runs.Make("a", 2, 0.81, better), Runs.Make("a", 3, 0.82, better),
         Runs.Make("b", 1, 0.70, worse), Runs.Make("b", 2, 0.71, worse), Runs.Make("b", 3, 0.72, worse),

@@ -1,5 +1,5 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Plot;
 using Lmev.Tests.Support;
@@ -18,7 +18,7 @@ public sealed class PlotTests
         var cache = Path.Combine(dir.Path, "cache");
         var (aggregate, _) = StageRunner.Run(new AggregateStage(aggregateParams ?? new AggregateParams(), runs), cache);
         var (plot, _) = StageRunner.Run(new PlotStage(p ?? new PlotParams(), aggregate.Output(RunsTable.FileName), runs,
-            aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile)), cache);
+            aggregate.Output(RunSummary.FileName), aggregate.Output(PerClassTable.FileName)), cache);
         var keep = FiguresFolder(name);
         Directory.CreateDirectory(keep);
         foreach (var file in plot.Outputs.Keys.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))

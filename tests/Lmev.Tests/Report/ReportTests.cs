@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Stages.Aggregate;
 using Lmev.Stages.Plot;
 using Lmev.Stages.Report;
@@ -24,10 +24,10 @@ public sealed partial class ReportTests
         var cache = Path.Combine(dir.Path, "cache");
         var (aggregate, _) = StageRunner.Run(new AggregateStage(new AggregateParams(reference, resample, 10, models), runs), cache);
         var (plot, _) = StageRunner.Run(new PlotStage(new PlotParams(), aggregate.Output(RunsTable.FileName), runs,
-            aggregate.Output(RunSummary.FileName), aggregate.Output(AggregateStage.PerClassFile)), cache);
+            aggregate.Output(RunSummary.FileName), aggregate.Output(PerClassTable.FileName)), cache);
         var figures = PlotStage.Figures.Where(f => plot.Outputs.ContainsKey(f + ".png")).Select(f => plot.Output(f + ".png")).ToList();
         var (report, _) = StageRunner.Run(new ReportStage(reportParams ?? Params(resample: resample), aggregate.Output(RunSummary.FileName), aggregate.Output(RunsTable.FileName), figures,
-            aggregate.Output(AggregateStage.PerClassFile)), cache);
+            aggregate.Output(PerClassTable.FileName)), cache);
         var keep = Path.Combine(AppContext.BaseDirectory, "report", name);
         Directory.CreateDirectory(keep);
         foreach (var file in report.Outputs.Keys) File.Copy(Path.Combine(report.Directory, file), Path.Combine(keep, file), overwrite: true);

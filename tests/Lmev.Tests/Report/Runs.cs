@@ -1,6 +1,7 @@
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Report;
 

@@ -3,6 +3,7 @@ using Lmev.Flow;
 using Lmev.Pipeline;
 using Lmev.Tests.Support;
 using Lmev.Training;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Stages;
 

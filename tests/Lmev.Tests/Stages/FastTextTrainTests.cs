@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Lmev.Pipeline;
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Stages;
 

@@ -79,7 +79,7 @@ public sealed class RealDataTrainingTests(ITestOutputHelper output)
         var classes = (int)p.Flow().Run("split")[0].Report["classes"]!;
         foreach (var run in p.Flow().Run("train"))
         {
-            var m = Lmev.Pipeline.RunMetrics.Read(Path.Combine(run.Directory, "metrics.json"));
+            var m = Lmev.Contracts.RunMetrics.Read(Path.Combine(run.Directory, "metrics.json"));
             output.WriteLine($"{m.Model} ({m.Mode}): test balanced accuracy {m.Test.BalancedAccuracy:F4}, accuracy {m.Test.Accuracy:F4} on {m.TrainRows:N0} training rows, {classes} classes (chance ≈ {1.0 / classes:F4})");
             Assert.True(m.Test.BalancedAccuracy > 50.0 / classes, $"{m.Model}: {m.Test.BalancedAccuracy}");
         }

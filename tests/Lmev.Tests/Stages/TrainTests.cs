@@ -4,6 +4,7 @@ using Lmev.Pipeline;
 using Lmev.Pipeline.Npy;
 using Lmev.Stages.Train;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Stages;
 

@@ -3,6 +3,7 @@ using Lmev.Flow;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Transfer;
 using Lmev.Tests.Support;
+using Lmev.Contracts;
 
 namespace Lmev.Tests.Transfer;
 

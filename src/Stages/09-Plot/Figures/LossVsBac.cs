@@ -1,4 +1,4 @@
-using Lmev.Pipeline.Results;
+using Lmev.Contracts.Results;
 using ScottPlot;
 
 namespace Lmev.Stages.Plot.Figures;

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Lmev.Flow;
+
+namespace Lmev.Cli;
+
+/// <summary>The options several commands share, and how a command turns them into the project's folders and the experiment's flow.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string> ExperimentName = new("--experiment", "-e")
+    {
+        Description = "Experiment to run: the name of a file in experiments/ (without .json)",
+        DefaultValueFactory = _ => "demo",
+    };
+
+    public static readonly Option<DirectoryInfo> ProjectRoot = new("--root")
+    {
+        Description = "Project folder holding data.lock.json and experiments/",
+        DefaultValueFactory = _ => new DirectoryInfo(Directory.GetCurrentDirectory()),
+    };
+
+    public static readonly Option<DirectoryInfo?> CacheFolder = new("--cache") { Description = "Stage cache folder (default: <root>/cache, or $LMEV_CACHE)" };
+
+    public static readonly Option<string[]> ModelNames = new("--model", "-m")
+    {
+        Description = "Only these models (repeatable; for a CI matrix slice); default: every model of the experiment",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static readonly Option<int[]> RunNumbers = new("--run", "-r")
+    {
+        Description = "Only these run numbers (repeatable): Train's runs, and with runs.resample each run's Sample, Split and Embed; default: 1..runs",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static readonly Option<string?> DeviceChoice = new("--device")
+    {
+        Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+                      "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+    };
+
+    public static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
+    public static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
+    public static readonly Option<bool> Partial = new("--partial") { Description = "Aggregate, plot or report the runs trained so far even when none is (by default these steps wait for at least one trained run)" };
+    public static readonly Option<bool> Strict = new("--strict") { Description = "Stop at the first bad input row, naming file:line and the reason, instead of skipping and counting it" };
+
+    public static string RootOf(ParseResult p) => p.GetValue(ProjectRoot)!.FullName;
+
+    /// <summary>The stage cache: --cache, else $LMEV_CACHE, else &lt;root&gt;/cache.</summary>
+    public static string CacheRootOf(ParseResult p) => p.GetValue(CacheFolder)?.FullName
+        ?? (Environment.GetEnvironmentVariable("LMEV_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(RootOf(p), "cache"));
+
+    /// <summary>
+    /// The experiment's flow as the options say. <paramref name="readOnly"/> for a command that only looks (check, status, verify,
+    /// gc, cache export): it writes no lock, ref or hash index, and starts no process.
+    /// </summary>
+    public static ExperimentFlow FlowOf(ParseResult p, bool readOnly = false, string? experimentName = null)
+    {
+        var experiment = Lmev.Flow.Experiment.Load(RootOf(p), experimentName ?? p.GetValue(ExperimentName)!);
+        var options = new FlowOptions(RootOf(p), CacheRootOf(p), Console.WriteLine,
+            Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(ModelNames), Runs: p.GetValue(RunNumbers),
+            Device: p.GetValue(DeviceChoice), Partial: p.GetValue(Partial), ReadOnly: readOnly);
+        return new ExperimentFlow(experiment, options);
+    }
+}
