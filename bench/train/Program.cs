@@ -34,9 +34,9 @@ foreach (int dim in new[] { 50, 128 })
     for (int i = 0; i < x.Length; i++) x[i] = (float)((rng.Next() >> 11) * (1.0 / (1UL << 53)) * 2 - 1);
     var y = new int[rows];
     for (int i = 0; i < rows; i++) y[i] = (int)rng.NextBelow(Classes);
-    var parameters = new TrainingParams { HiddenSize = Hidden, BatchSize = Batch, MaxEpochs = 3, Seed = 1, Threads = threads, UseCuda = cuda };
+    var settings = new MlpSettings { Hidden = Hidden, BatchSize = Batch, Epochs = 3 };
     double mmBefore = MatmulGflops(device);
-    using var model = Trainer.Train(new FeatureMatrix(x, rows, dim), y, null, null, Classes, parameters);
+    using var model = Trainer.Train(new FeatureMatrix(x, rows, dim), y, null, null, Classes, settings, seed: 1, new TrainerOptions(threads, cuda));
     double mm = Math.Max(mmBefore, MatmulGflops(device));
     var warm = model.Epochs.Skip(1).MinBy(e => e.Seconds)!;
     double samples = rows / warm.Seconds;

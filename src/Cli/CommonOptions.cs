@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lmev.Flow;
+using Lmev.Training;
 
 namespace Lmev.Cli;
 
@@ -32,10 +33,18 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static readonly Option<string?> DeviceChoice = new("--device")
+    public static readonly Option<DeviceRequest?> DeviceChoice = new("--device")
     {
         Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
                       "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+        CustomParser = result =>
+        {
+            var given = result.Tokens.Single().Value;
+            foreach (var device in Enum.GetValues<DeviceRequest>())
+                if (device.ToString().ToLowerInvariant() == given) return device;
+            result.AddError($"--device {given}: expected one of {string.Join(", ", Enum.GetValues<DeviceRequest>().Select(d => d.ToString().ToLowerInvariant()))}");
+            return null;
+        },
     };
 
     public static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };

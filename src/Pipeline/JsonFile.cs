@@ -38,9 +38,11 @@ public static class JsonFile
         {
             problems.Add(new JsonProblem((e.LineNumber ?? 0) + 1, e.Path?.TrimStart('$', '.') ?? "", e.Message.Split(" Path:")[0]));
         }
+        // A placeholder stood in for each missing required key: its own rules are not the user's mistake.
+        var placeholders = problems.Where(p => p.Missing is not null).Select(p => p.Missing!.Value.Path).ToHashSet(StringComparer.Ordinal);
         if (value is not null && validate is not null)
             foreach (var (key, problem) in validate(value))
-                if (!problems.Any(p => key == p.Path || key.StartsWith(p.Path + ".", StringComparison.Ordinal)))
+                if (!placeholders.Contains(key) && !problems.Any(p => key == p.Path || key.StartsWith(p.Path + ".", StringComparison.Ordinal)))
                     problems.Add(new JsonProblem(lines.GetValueOrDefault(key, lines.GetValueOrDefault(key.Split('.')[0], 1)), key, problem));
         return problems.Count switch
         {
@@ -50,11 +52,19 @@ public static class JsonFile
         };
     }
 
-    /// <summary>Binds what is left once the values the shape check refused are taken out (their defaults stand in).</summary>
+    /// <summary>
+    /// Binds what is left once the values the shape check refused are taken out (their defaults stand in) and a placeholder is put
+    /// where a required key is missing, so that the values' own rules are still checked on everything else.
+    /// </summary>
     private static T? BindWithout<T>(byte[] bytes, IReadOnlyList<JsonProblem> problems, JsonSerializerOptions options)
     {
         var root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        foreach (var problem in problems)
+        foreach (var (path, type) in problems.Where(p => p.Missing is not null).Select(p => p.Missing!.Value))
+        {
+            var cut = path.LastIndexOf('.');
+            if ((cut < 0 ? root : At(root, path[..cut])) is JsonObject parent) parent[path[(cut + 1)..]] = JsonShape.Placeholder(type);
+        }
+        foreach (var problem in problems.Where(p => p.Missing is null || p.Path != p.Missing.Value.Path))
         {
             var cut = problem.Path.LastIndexOfAny(['.', '[']);
             var parent = cut < 0 ? root : At(root, problem.Path[..cut]);

@@ -9,6 +9,12 @@ namespace Lmev.Pipeline;
 /// <summary>One thing wrong in a JSON file: where (line and JSON path) and what, in the file's own terms.</summary>
 public sealed record JsonProblem(long Line, string Path, string Message)
 {
+    /// <summary>
+    /// A required key the document lacks (the problem is its absence, or a mistyped key meant for it): its JSON path and .NET
+    /// type, so that binding can stand a placeholder in for it and the values' own rules can still be checked on the rest.
+    /// </summary>
+    public (string Path, Type Type)? Missing { get; init; }
+
     public override string ToString() => Path.Length == 0 ? $"line {Line}: {Message}" : $"line {Line}: {Path}: {Message}";
 }
 
@@ -66,7 +72,14 @@ public static class JsonShape
         }
         if (type == typeof(string)) { if (reader.TokenType != JsonTokenType.String) Wrong(ref reader, "a string"); return; }
         if (type == typeof(bool)) { if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False)) Wrong(ref reader, "true or false"); return; }
-        if (type.IsEnum) { if (reader.TokenType != JsonTokenType.String) Wrong(ref reader, Expected(type)); return; }
+        if (type.IsEnum)
+        {
+            // As the enum converter reads it (kebab-case names): a name it does not know would stop the binding, so it is said here.
+            var name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            if (name is null || !Enum.GetNames(type).Any(n => JsonNamingPolicy.KebabCaseLower.ConvertName(n) == name))
+                Wrong(ref reader, Expected(type));
+            return;
+        }
         if (IsInteger(type))
         {
             if (lines.Numbers.HasFlag(JsonNumberHandling.AllowReadingFromString) && reader.TokenType == JsonTokenType.String) return;
@@ -105,6 +118,7 @@ public static class JsonShape
         if (reader.TokenType != JsonTokenType.StartObject) { Wrong(ref reader, "an object { … }"); return; }
         var members = Members(type);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unknown = new List<(string Key, long Line, string? Closest)>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = reader.GetString()!;
@@ -116,13 +130,34 @@ public static class JsonShape
                 Value(ref reader, memberType, Join(path, key), problems, lines);
                 continue;
             }
-            var closest = Suggestions.Closest(key, members.Keys);
-            problems.Add(new JsonProblem(keyLine, Join(path, key),
-                $"unknown key{(closest is null ? "" : $" (did you mean '{closest}'?)")}; keys allowed {(path.Length == 0 ? "at the top" : $"in {path}")}: {string.Join(", ", members.Keys)}"));
+            unknown.Add((key, keyLine, Suggestions.Closest(key, members.Keys)));
             reader.Skip();
         }
-        foreach (var required in Required(type).Where(r => !seen.Contains(r)))
-            problems.Add(new JsonProblem(line, Join(path, required), "missing; this key is required"));
+        var missing = Required(type).Where(r => !seen.Contains(r)).ToList();
+        var allowed = $"keys allowed {(path.Length == 0 ? "at the top" : $"in {path}")}: {string.Join(", ", members.Keys)}";
+        foreach (var (key, keyLine, closest) in unknown)
+        {
+            // A mistyped required key ('row' for 'rows') is one mistake, said once.
+            var meant = closest is not null && missing.Remove(closest);
+            problems.Add(new JsonProblem(keyLine, Join(path, key),
+                $"unknown key{(closest is null ? "" : $" (did you mean '{closest}'?{(meant ? " that key is required and missing" : "")})")}; {allowed}")
+            {
+                Missing = meant ? (Join(path, closest!), members[closest!]) : null,
+            });
+        }
+        foreach (var required in missing)
+            problems.Add(new JsonProblem(line, Join(path, required), "missing; this key is required") { Missing = (Join(path, required), members[required]) });
+    }
+
+    /// <summary>A value of <paramref name="type"/> that binds: what stands in for a missing required key while the rest is checked.</summary>
+    public static System.Text.Json.Nodes.JsonNode Placeholder(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsInteger(type) || type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return System.Text.Json.Nodes.JsonValue.Create(0);
+        if (type == typeof(bool)) return System.Text.Json.Nodes.JsonValue.Create(false);
+        if (type == typeof(string)) return System.Text.Json.Nodes.JsonValue.Create("");
+        if (DictionaryValueType(type) is null && ElementType(type) is not null) return new System.Text.Json.Nodes.JsonArray();
+        return new System.Text.Json.Nodes.JsonObject();
     }
 
     /// <summary>Constructor parameters without a default: System.Text.Json requires them (RespectRequiredConstructorParameters).</summary>

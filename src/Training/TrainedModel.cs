@@ -25,7 +25,7 @@ public sealed class TrainedModel<TInput> : IDisposable
     public IReadOnlyList<EpochRecord> Epochs { get; }
     /// <summary>1-based epoch whose weights the model holds (the last epoch when nothing was restored).</summary>
     public int BestEpoch { get; }
-    /// <summary>Early stopping fired before <see cref="TrainingParams.MaxEpochs"/>.</summary>
+    /// <summary>Early stopping fired before <see cref="MlpSettings.Epochs"/>.</summary>
     public bool StoppedEarly { get; }
     /// <summary>The weights were rolled back to <see cref="BestEpoch"/>.</summary>
     public bool RestoredBest { get; }

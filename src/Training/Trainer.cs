@@ -10,16 +10,16 @@ internal sealed record TrainingOutcome(IReadOnlyList<EpochRecord> Epochs, int Be
 /// <summary>
 /// Trains the study's classifier: Adam, cross-entropy, mini-batches in a seeded order, early
 /// stopping on validation loss with the best weights restored (Keras semantics, see
-/// <see cref="TrainingParams"/>).
+/// <see cref="MlpSettings"/> and <see cref="TrainerOptions"/>).
 /// <para>
 /// Reproducibility: the seed is applied once at the top of a call (torch.manual_seed for the
 /// initial weights and dropout masks; <see cref="SplitMix64"/> for the shuffles). On the CPU, the
-/// same seed and the same <see cref="TrainingParams.Threads"/> give bit-identical losses and
+/// same seed and the same <see cref="TrainerOptions.Threads"/> give bit-identical losses and
 /// predictions. Seed and thread count are process-wide libtorch state: train one model at a time
 /// per process. On CUDA, results are close but not promised bit-identical.
 /// </para>
 /// <para>
-/// Without a validation set (null or 0 rows) training runs <see cref="TrainingParams.MaxEpochs"/>
+/// Without a validation set (null or 0 rows) training runs <see cref="MlpSettings.Epochs"/>
 /// epochs with no early stopping, records NaN validation figures and keeps the last weights.
 /// A class with a single example is fine (nothing is stratified); a class with none in the
 /// validation set simply does not enter its balanced accuracy.
@@ -27,14 +27,20 @@ internal sealed record TrainingOutcome(IReadOnlyList<EpochRecord> Epochs, int Be
 /// </summary>
 public static class Trainer
 {
+    /// <summary>Adam's epsilon: Keras' default (torch's is 1e-8), as the study's optimiser had it.</summary>
+    public const double AdamEpsilon = 1e-7;
+
     /// <summary>Frozen mode: an <see cref="Mlp"/> on precomputed embeddings.</summary>
     /// <param name="train">[n, dim] training features</param>
     /// <param name="trainLabels">[n] class ids in [0, classes)</param>
     /// <param name="validation">[m, dim] validation features, or null</param>
     /// <param name="validationLabels">[m] class ids, or null</param>
+    /// <param name="settings">the study's MLP protocol</param>
+    /// <param name="seed">seeds torch (initial weights, dropout) and the per-epoch shuffles</param>
+    /// <param name="options">how it runs (threads, device, where the best weights wait); null: the defaults</param>
     /// <param name="onEpoch">called after each epoch (progress reporting), on the training thread</param>
     public static TrainedModel<FeatureMatrix> Train(FeatureMatrix train, int[] trainLabels,
-        FeatureMatrix? validation, int[]? validationLabels, int classes, TrainingParams parameters,
+        FeatureMatrix? validation, int[]? validationLabels, int classes, MlpSettings settings, long seed, TrainerOptions? options = null,
         Action<EpochRecord>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -42,8 +48,9 @@ public static class Trainer
         if (validation != null && validation.Dim != train.Dim)
             throw new ArgumentException($"Validation features have dim {validation.Dim} but training features have dim {train.Dim}.");
         CheckValidation(validation?.Rows, validationLabels, classes);
-        var device = Begin(parameters);
-        var model = new Mlp(train.Dim, classes, parameters.HiddenSize, parameters.Dropout);
+        options ??= new TrainerOptions();
+        var device = Begin(settings, seed, options);
+        var model = new Mlp(train.Dim, classes, settings.Hidden, settings.Dropout);
         model.to(device);
         IBatchSource Bind(FeatureMatrix input)
         {
@@ -51,18 +58,18 @@ public static class Trainer
                 throw new ArgumentException($"Features have dim {input.Dim} but the model was trained on dim {train.Dim}.");
             return new DenseBatchSource(model, input, device);
         }
-        return Run(model, Bind, train, trainLabels, validation, validationLabels, parameters, device, onEpoch);
+        return Run(model, Bind, train, trainLabels, validation, validationLabels, settings, seed, options, device, onEpoch);
     }
 
     /// <summary>Fine-tune mode: a <see cref="BagOfEmbeddingsClassifier"/> whose table starts as <paramref name="table"/>.</summary>
     /// <param name="table">[vocabulary rows, dim] initial embedding table (copied; the caller keeps its array alive)</param>
     /// <param name="train">n rows of token ids into <paramref name="table"/></param>
     public static TrainedModel<TokenBags> FineTune(FeatureMatrix table, TokenBags train, int[] trainLabels,
-        TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
+        TokenBags? validation, int[]? validationLabels, int classes, MlpSettings settings, long seed, TrainerOptions? options = null,
         Action<EpochRecord>? onEpoch = null, BagCombiner combiner = BagCombiner.SqrtN)
     {
         ArgumentNullException.ThrowIfNull(table);
-        return FineTune(() => table, train, trainLabels, validation, validationLabels, classes, parameters, onEpoch, combiner);
+        return FineTune(() => table, train, trainLabels, validation, validationLabels, classes, settings, seed, options, onEpoch, combiner);
     }
 
     /// <summary>
@@ -75,15 +82,16 @@ public static class Trainer
     /// <param name="train">n rows of token ids into the table</param>
     /// <param name="combiner">how a row's token vectors are pooled: the model's own combiner</param>
     public static TrainedModel<TokenBags> FineTune(Func<FeatureMatrix> loadTable, TokenBags train, int[] trainLabels,
-        TokenBags? validation, int[]? validationLabels, int classes, TrainingParams parameters,
+        TokenBags? validation, int[]? validationLabels, int classes, MlpSettings settings, long seed, TrainerOptions? options = null,
         Action<EpochRecord>? onEpoch = null, BagCombiner combiner = BagCombiner.SqrtN)
     {
         ArgumentNullException.ThrowIfNull(loadTable);
         ArgumentNullException.ThrowIfNull(train);
         CheckLabels("training", train.Rows, trainLabels, classes);
         CheckValidation(validation?.Rows, validationLabels, classes);
-        var device = Begin(parameters);
-        var model = NewClassifier(loadTable, classes, parameters, combiner);
+        options ??= new TrainerOptions();
+        var device = Begin(settings, seed, options);
+        var model = NewClassifier(loadTable, classes, settings, combiner);
         // The table's managed array is garbage now (unless the caller holds it): a full, compacting
         // collection gives its pages back before training rather than whenever the next one happens.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -104,28 +112,33 @@ public static class Trainer
             CheckIds("input", input, tableRows);
             return new BagBatchSource(model, input, device);
         }
-        return Run(model, Bind, train, trainLabels, validation, validationLabels, parameters, device, onEpoch);
+        return Run(model, Bind, train, trainLabels, validation, validationLabels, settings, seed, options, device, onEpoch);
     }
 
     /// <summary>Not inlined: no frame of the caller's ever holds the table, so it can be collected once copied.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static BagOfEmbeddingsClassifier NewClassifier(Func<FeatureMatrix> loadTable, int classes, TrainingParams p, BagCombiner combiner) =>
-        new(loadTable() ?? throw new ArgumentException("The table loader returned null."), classes, p.HiddenSize, p.Dropout, combiner);
+    private static BagOfEmbeddingsClassifier NewClassifier(Func<FeatureMatrix> loadTable, int classes, MlpSettings settings, BagCombiner combiner) =>
+        new(loadTable() ?? throw new ArgumentException("The table loader returned null."), classes, settings.Hidden, settings.Dropout, combiner);
 
-    /// <summary>Seed, threads and device, set once before any weight exists.</summary>
-    private static Device Begin(TrainingParams parameters)
+    /// <summary>
+    /// Seed, threads and device, set once before any weight exists. The settings were checked where they were read (an
+    /// experiment's file); one that breaks a rule here is a programming error, said with every rule it breaks.
+    /// </summary>
+    private static Device Begin(MlpSettings settings, long seed, TrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        parameters.Validate();
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Problems("settings").ToList() is { Count: > 0 } problems)
+            throw new ArgumentException(string.Join("; ", problems.Select(p => $"{p.Key}: {p.Problem}")));
+        if (options.Threads < 0) throw new ArgumentException($"Threads must be >= 0, found {options.Threads}.");
         TorchRuntime.EnsureLoaded();
-        if (parameters.Threads > 0) torch.set_num_threads(parameters.Threads);
-        var device = TorchRuntime.SelectDevice(parameters.UseCuda);
-        torch.manual_seed(parameters.Seed);
+        if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        var device = TorchRuntime.SelectDevice(options.UseCuda);
+        torch.manual_seed(seed);
         return device;
     }
 
     private static TrainedModel<TInput> Run<TInput>(nn.Module model, Func<TInput, IBatchSource> bind,
-        TInput train, int[] trainLabels, TInput? validation, int[]? validationLabels, TrainingParams p, Device device,
+        TInput train, int[] trainLabels, TInput? validation, int[]? validationLabels, MlpSettings p, long seed, TrainerOptions options, Device device,
         Action<EpochRecord>? onEpoch) where TInput : class
     {
         try
@@ -133,7 +146,7 @@ public static class Trainer
             var clock = Stopwatch.StartNew();
             using var trainSource = bind(train);
             using var validationSource = validation != null && validationLabels is { Length: > 0 } ? bind(validation) : null;
-            var outcome = Loop(model, trainSource, trainLabels, validationSource, validationLabels, p, device, onEpoch);
+            var outcome = Loop(model, trainSource, trainLabels, validationSource, validationLabels, p, seed, options, device, onEpoch);
             return new TrainedModel<TInput>(model, bind, p.BatchSize, outcome, TorchRuntime.DeviceName(device),
                 torch.get_num_threads(), clock.Elapsed.TotalSeconds);
         }
@@ -145,11 +158,11 @@ public static class Trainer
     }
 
     private static TrainingOutcome Loop(nn.Module model, IBatchSource train, int[] trainLabels,
-        IBatchSource? validation, int[]? validationLabels, TrainingParams p, Device device, Action<EpochRecord>? onEpoch)
+        IBatchSource? validation, int[]? validationLabels, MlpSettings p, long seed, TrainerOptions options, Device device, Action<EpochRecord>? onEpoch)
     {
-        using var optimizer = new AdamUpdate(model.parameters(), p.LearningRate, p.AdamEpsilon);
+        using var optimizer = new AdamUpdate(model.parameters(), p.LearningRate, AdamEpsilon);
         var bestOnDisk = false;
-        var shuffle = new SplitMix64(unchecked((ulong)p.Seed));
+        var shuffle = new SplitMix64(unchecked((ulong)seed));
         var epochs = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
         double bestLoss = double.PositiveInfinity;
@@ -157,7 +170,7 @@ public static class Trainer
         bool stopped = false;
         try
         {
-            for (int epoch = 1; epoch <= p.MaxEpochs && !stopped; epoch++)
+            for (int epoch = 1; epoch <= p.Epochs && !stopped; epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 model.train();
@@ -185,7 +198,7 @@ public static class Trainer
                     {
                         bestLoss = valLoss; bestEpoch = epoch; wait = 0;
                         Dispose(best);
-                        if (p.SnapshotPath is { } path) { model.save(path); bestOnDisk = true; }
+                        if (options.SnapshotPath is { } path) { model.save(path); bestOnDisk = true; }
                         else best = Snapshot(model);
                     }
                     else if (++wait >= p.Patience) stopped = true;
@@ -194,13 +207,13 @@ public static class Trainer
                 onEpoch?.Invoke(epochs[^1]);
             }
 
-            bool keepBest = (best != null || bestOnDisk) && (stopped || !p.RestoreBestOnlyWhenStopped);
+            bool keepBest = (best != null || bestOnDisk) && (stopped || !options.RestoreBestOnlyWhenStopped);
             int held = keepBest ? bestEpoch : epochs.Count;
             bool rolledBack = held != epochs.Count;
             if (rolledBack)
             {
                 optimizer.Dispose(); // Adam's moments (twice the table when fine-tuning) are freed before the weights are read back
-                if (bestOnDisk) model.load(p.SnapshotPath!);
+                if (bestOnDisk) model.load(options.SnapshotPath!);
                 else Restore(model, best!);
             }
             return new TrainingOutcome(epochs, held, stopped, rolledBack);

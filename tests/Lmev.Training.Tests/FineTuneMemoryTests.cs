@@ -21,15 +21,16 @@ public class FineTuneMemoryTests(ITestOutputHelper output)
         Skip.IfNot(File.Exists("/proc/self/clear_refs") && File.Exists("/proc/self/status"), "needs Linux's /proc to read and reset the peak RSS");
         var (train, y) = RandomBags(2048, seed: 1);     // 4 steps of 512
         var (val, yv) = RandomBags(512, seed: 2);
-        var p = new TrainingParams { HiddenSize = 64, BatchSize = 512, MaxEpochs = 2, Patience = 2, Seed = 3, Threads = 2 };
+        var p = new MlpSettings { Hidden = 64, BatchSize = 512, Epochs = 2, Patience = 2 };
+        var two = new TrainerOptions(Threads: 2);
         // Warm up (libtorch's thread pool and kernels, the JIT) on a small table, so what follows is the large one.
-        using (Trainer.FineTune(() => Table(1000), train.Remap(1000), y, null, null, 5, p)) { }
+        using (Trainer.FineTune(() => Table(1000), train.Remap(1000), y, null, null, 5, p, 3, two)) { }
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Skip.IfNot(ResetPeak(), "/proc/self/clear_refs is not writable here");
         long start = Status("VmRSS:");
 
         // The table is made inside the loader, so its managed array counts too (and must be let go).
-        using var model = Trainer.FineTune(() => Table(Rows), train, y, val, yv, 5, p);
+        using var model = Trainer.FineTune(() => Table(Rows), train, y, val, yv, 5, p, 3, two);
         long growth = Status("VmHWM:") - start;
 
         output.WriteLine($"peak RSS growth {growth >> 20} MiB = {(double)growth / TableBytes:F2} × the table ({TableBytes >> 20} MiB); " +

@@ -4,10 +4,9 @@ namespace Lmev.Training.Tests;
 
 public class FineTuneTests
 {
-    private static readonly TrainingParams Small = new()
-    {
-        HiddenSize = 64, BatchSize = 32, MaxEpochs = 6, Patience = 3, Seed = 21, Threads = 1,
-    };
+    private static readonly MlpSettings Small = new() { Hidden = 64, BatchSize = 32, Epochs = 6, Patience = 3 };
+    private const long Seed = 21;
+    private static readonly TrainerOptions One = new(Threads: 1);
 
     [Fact]
     public void Pooling_is_the_sqrtn_sum_and_an_empty_row_is_zero()
@@ -38,7 +37,7 @@ public class FineTuneTests
         var table = new FeatureMatrix(values, 32, 8);
         var before = (float[])values.Clone();
 
-        using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { LearningRate = 1e-2, MaxEpochs = 15 });
+        using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { LearningRate = 1e-2, Epochs = 15 }, Seed, One);
         var bac = ClassificationMetrics.BalancedAccuracy(yv, model.Predict(val));
         Assert.True(bac >= 0.95, $"validation BAC {bac}; epochs {string.Join("; ", model.Epochs)}");
         Assert.Equal(before, values);   // the caller's table is not written
@@ -79,7 +78,7 @@ public class FineTuneTests
         var table = new FeatureMatrix(Enumerable.Range(0, 32 * 8).Select(i => MathF.Sin(i)).ToArray(), 32, 8);
         double[] Run()
         {
-            using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { MaxEpochs = 3, Threads = 2 });
+            using var model = Trainer.FineTune(table, train, y, val, yv, 3, Small with { Epochs = 3 }, Seed, new TrainerOptions(Threads: 2));
             return model.Epochs.SelectMany(e => new[] { e.Loss, e.ValLoss }).ToArray();
         }
         Assert.Equal(Run().Select(BitConverter.DoubleToInt64Bits), Run().Select(BitConverter.DoubleToInt64Bits));
@@ -91,7 +90,7 @@ public class FineTuneTests
         var table = new FeatureMatrix(new float[4 * 2], 4, 2);
         var bags = new TokenBags([0, 4], [0, 1, 2]);
         Assert.Contains("id 4, but the embedding table has only 4 rows",
-            Assert.Throws<ArgumentException>(() => Trainer.FineTune(table, bags, [0, 1], null, null, 2, Small)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer.FineTune(table, bags, [0, 1], null, null, 2, Small, Seed, One)).Message);
         Assert.Contains("last offset is 3 but there are 2 ids",
             Assert.Throws<ArgumentException>(() => new TokenBags([0, 1], [0, 1, 3])).Message);
     }
@@ -109,7 +108,7 @@ public class FineTuneTests
             (float[] Table, int[] Predictions, bool Restored) Run(string? path)
             {
                 using var model = Trainer.FineTune(new FeatureMatrix((float[])values.Clone(), 32, 8), train, y, train, shifted, 3,
-                    Small with { LearningRate = 1e-2, MaxEpochs = 8, Patience = 2, SnapshotPath = path });
+                    Small with { LearningRate = 1e-2, Epochs = 8, Patience = 2 }, Seed, One with { SnapshotPath = path });
                 var table = model.Module.state_dict().Single(kv => kv.Value.shape.SequenceEqual(new long[] { 32, 8 })).Value;
                 return (table.data<float>().ToArray(), model.Predict(train), model.RestoredBest);
             }

@@ -5,10 +5,9 @@ namespace Lmev.Training.Tests;
 public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // One libtorch thread: with more, OpenMP's barriers crawl on a loaded 2-core machine.
-    private static readonly TrainingParams Small = new()
-    {
-        HiddenSize = 64, BatchSize = 64, MaxEpochs = 5, Patience = 3, Seed = 11, Threads = 1,
-    };
+    private static readonly MlpSettings Small = new() { Hidden = 64, BatchSize = 64, Epochs = 5, Patience = 3 };
+    private const long Seed = 11;
+    private static readonly TrainerOptions One = new(Threads: 1);
 
     [Fact]
     public void Separable_clusters_reach_full_balanced_accuracy()
@@ -16,7 +15,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         var (x, y) = ToyData.Clusters(1200, 8, 6, noise: 0.5, seed: 1);
         var (xv, yv) = ToyData.Clusters(300, 8, 6, noise: 0.5, seed: 2);
         var (xt, yt) = ToyData.Clusters(300, 8, 6, noise: 0.5, seed: 3);
-        using var model = Trainer.Train(x, y, xv, yv, 6, Small with { MaxEpochs = 8 });
+        using var model = Trainer.Train(x, y, xv, yv, 6, Small with { Epochs = 8 }, Seed, One);
         var predictions = model.Predict(xt);
         Assert.True(ClassificationMetrics.BalancedAccuracy(yt, predictions) >= 0.99,
             $"test BAC {ClassificationMetrics.BalancedAccuracy(yt, predictions)}; epochs {string.Join("; ", model.Epochs)}");
@@ -33,7 +32,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         var (xv, yv) = ToyData.Clusters(200, 16, 10, noise: 2.0, seed: 5);
         (double[] Losses, int[] Predictions) Run(long seed)
         {
-            using var model = Trainer.Train(x, y, xv, yv, 10, Small with { Seed = seed, MaxEpochs = 3, Threads = 2 });
+            using var model = Trainer.Train(x, y, xv, yv, 10, Small with { Epochs = 3 }, seed, new TrainerOptions(Threads: 2));
             return (model.Epochs.SelectMany(e => new[] { e.Loss, e.ValLoss, e.ValBalancedAccuracy }).ToArray(), model.Predict(xv));
         }
         var a = Run(7);
@@ -51,7 +50,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         var (x, y) = ToyData.Clusters(512, 8, 4, noise: 0.5, seed: 6);
         var shifted = y.Select(c => (c + 1) % 4).ToArray();
         var seen = new List<EpochRecord>();
-        using var model = Trainer.Train(x, y, x, shifted, 4, Small with { MaxEpochs = 20, Patience = 3 }, seen.Add);
+        using var model = Trainer.Train(x, y, x, shifted, 4, Small with { Epochs = 20, Patience = 3 }, Seed, One, seen.Add);
 
         Assert.True(model.StoppedEarly);
         Assert.True(model.RestoredBest);
@@ -72,7 +71,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         var (x, y) = ToyData.Clusters(512, 8, 4, noise: 0.5, seed: 6);
         var shifted = y.Select(c => (c + 1) % 4).ToArray();
         using var model = Trainer.Train(x, y, x, shifted, 4,
-            Small with { MaxEpochs = 3, Patience = 3, RestoreBestOnlyWhenStopped = true });
+            Small with { Epochs = 3, Patience = 3 }, Seed, One with { RestoreBestOnlyWhenStopped = true });
         Assert.False(model.StoppedEarly);
         Assert.False(model.RestoredBest);
         Assert.Equal(3, model.BestEpoch);
@@ -82,12 +81,12 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
     public void Without_validation_it_trains_every_epoch_and_keeps_the_last_weights()
     {
         var (x, y) = ToyData.Clusters(200, 4, 3, noise: 0.5, seed: 8);
-        using var model = Trainer.Train(x, y, null, null, 3, Small with { MaxEpochs = 4 });
+        using var model = Trainer.Train(x, y, null, null, 3, Small with { Epochs = 4 }, Seed, One);
         Assert.Equal(4, model.Epochs.Count);
         Assert.False(model.StoppedEarly);
         Assert.Equal(4, model.BestEpoch);
         Assert.All(model.Epochs, e => Assert.True(double.IsNaN(e.ValLoss) && double.IsNaN(e.ValBalancedAccuracy)));
-        using var empty = Trainer.Train(x, y, new FeatureMatrix([], 0, 4), [], 3, Small with { MaxEpochs = 2 });
+        using var empty = Trainer.Train(x, y, new FeatureMatrix([], 0, 4), [], 3, Small with { Epochs = 2 }, Seed, One);
         Assert.Equal(2, empty.Epochs.Count);
     }
 
@@ -96,7 +95,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var (x, y) = ToyData.Clusters(300, 8, 3, noise: 0.5, seed: 9);
         y[0] = 3;   // class 3 has exactly one row
-        using var model = Trainer.Train(x, y, x, y, 4, Small with { MaxEpochs = 2 });
+        using var model = Trainer.Train(x, y, x, y, 4, Small with { Epochs = 2 }, Seed, One);
         Assert.Equal(300, model.Predict(x).Length);
     }
 
@@ -105,13 +104,13 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var (x, y) = ToyData.Clusters(10, 4, 2, noise: 0.5, seed: 10);
         Assert.Contains("10 feature rows but 9 labels",
-            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y[..9], null, null, 2, Small)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y[..9], null, null, 2, Small, Seed, One)).Message);
         Assert.Contains("row 3 is 5",
-            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y.Select((c, i) => i == 3 ? 5 : c).ToArray(), null, null, 2, Small)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y.Select((c, i) => i == 3 ? 5 : c).ToArray(), null, null, 2, Small, Seed, One)).Message);
         Assert.Contains("both the validation inputs and their labels",
-            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, x, null, 2, Small)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, x, null, 2, Small, Seed, One)).Message);
         Assert.Contains("dim 3",
-            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, new FeatureMatrix(new float[30], 10, 3), y, 2, Small)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, new FeatureMatrix(new float[30], 10, 3), y, 2, Small, Seed, One)).Message);
         var values = new float[40];
         values[13] = float.NaN;
         Assert.Contains("row 3, column 1 is NaN", Assert.Throws<ArgumentException>(() => new FeatureMatrix(values, 10, 4)).Message);
@@ -119,8 +118,8 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("must be finite", Assert.Throws<ArgumentException>(() => new FeatureMatrix(values, 10, 4)).Message);
         Assert.Contains("expected rows × dim = 10 × 5 = 50 values, found 40",
             Assert.Throws<ArgumentException>(() => new FeatureMatrix(new float[40], 10, 5)).Message);
-        Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, null, null, 2, Small with { BatchSize = 0 })).Message);
-        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => Trainer.Train(new FeatureMatrix([], 0, 4), [], null, null, 2, Small)).Message);
+        Assert.Contains("settings.batchSize: expected at least 1, found 0", Assert.Throws<ArgumentException>(() => Trainer.Train(x, y, null, null, 2, Small with { BatchSize = 0 }, Seed, One)).Message);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => Trainer.Train(new FeatureMatrix([], 0, 4), [], null, null, 2, Small, Seed, One)).Message);
     }
 
     [Fact]
@@ -136,7 +135,7 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         var unscoped = new List<long>();
         var statistics = TorchSharp.DisposeScopeManager.Statistics;
         using var model = Trainer.Train(x, y, xv, yv, 50,
-            Small with { HiddenSize = 256, BatchSize = 256, MaxEpochs = 10, Patience = 10 },
+            Small with { Hidden = 256, BatchSize = 256, Epochs = 10, Patience = 10 }, Seed, One,
             _ => { unscoped.Add(statistics.CreatedOutsideScopeCount); rss.Add(WorkingSet()); });
         Assert.Equal(10, rss.Count);
         output.WriteLine($"working set after each epoch (MiB): {string.Join(", ", rss.Select(r => r >> 20))}; growth after epoch 1: {(rss.Max() - rss[0]) * 100.0 / rss[0]:F1} %");

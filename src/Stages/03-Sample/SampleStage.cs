@@ -25,7 +25,6 @@ public sealed class SampleStage(SampleParams p, Artifact rows, string unit = "")
     public void Run(StageContext context)
     {
         var path = context.Input("rows");
-        if (p.Rows > Array.MaxLength) throw new LmevException($"sample.rows: expected at most {Array.MaxLength:N0}, found {p.Rows:N0}");
         var reservoir = new Reservoir<Row>((int)p.Rows, SeededRandom.For(p.Seed, "sample"));
         string[] header;
         using (var reader = CsvRowReader.Open(path))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Lmev.Models;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
@@ -21,10 +22,10 @@ namespace Lmev.Stages.Train;
 /// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c>, <c>metrics.json</c>,
 /// <c>test-predictions.csv</c> (<c>title,category,predicted</c>); fasttext also <c>vocabulary.txt</c>
 /// (<c>word\tcount</c>, in the order of the table's rows).
-/// The device is asked for, not a parameter (<paramref name="requestedDevice"/>, decided with <paramref name="probe"/>):
-/// it stays out of the key, and both the request and the device used are recorded.
+/// The device is asked for, not a parameter (<paramref name="requestedDevice"/>, decided with <paramref name="probe"/>), and the
+/// run's labels (<paramref name="labels"/>) are written beside its results, not read: both stay out of the key.
 /// </summary>
-public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifact> inputs, int threads,
+public sealed class TrainStage(TrainParams p, TrainLabels labels, IReadOnlyDictionary<string, Artifact> inputs, int threads,
     DeviceRequest requestedDevice = DeviceRequest.Auto, CudaProbe? probe = null) : IStage
 {
     public const string Weights = "model.dat";
@@ -33,7 +34,9 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
 
     public string Name => "train";
 
-    public int Version => 2; // 2: fine-tune mode trains the table it is given (before, TorchSharp's EmbeddingBag_from_pretrained left it frozen)
+    // 2: fine-tune mode trains the table it is given (before, TorchSharp's EmbeddingBag_from_pretrained left it frozen);
+    // 3: the key holds the MLP's settings as one record and no longer the run's labels (experiment, language, normalisation).
+    public int Version => 3;
 
     public string Unit => $"{p.Model}/run-{p.Run}";
 
@@ -41,6 +44,9 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
 
     /// <summary>Frozen: train/val/test .npy and .csv and classes.csv; fine-tune: the model's onnx (+ data) and vocabulary instead of the .npy.</summary>
     public IReadOnlyDictionary<string, Artifact> Inputs { get; } = inputs;
+
+    /// <summary>What every kind of run ends with: its test predictions and how it trained (its weights are saved by then).</summary>
+    private sealed record TrainedRun(int[] Predicted, int BestEpoch, string Device, double Seconds, int Threads);
 
     public void Run(StageContext context)
     {
@@ -51,28 +57,30 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
         if (choice.Fallback is { } fallback) context.Log(fallback);
         var classes = CountClasses(context.Input("classes"));
         var splits = SplitFiles.Names.ToDictionary(s => s, s => ReadSplit(context.Input($"{s}.csv")));
-        var parameters = new TrainingParams
-        {
-            HiddenSize = p.Hidden, Dropout = p.Dropout, BatchSize = p.BatchSize, MaxEpochs = p.Epochs,
-            Patience = p.Patience, LearningRate = p.LearningRate, Seed = p.Seed, Threads = threads, UseCuda = choice.UseCuda,
-            // On disk, not a second copy of a fine-tuned table in memory; bit-identical either way.
-            SnapshotPath = Path.Combine(context.ScratchDirectory, "best-weights.dat"),
-        };
+        // On disk, not a second copy of a fine-tuned table in memory; bit-identical either way.
+        var options = new TrainerOptions(threads, choice.UseCuda, Path.Combine(context.ScratchDirectory, "best-weights.dat"));
         if (splits["val"].Labels.Length == 0)
             context.Log("warning: the validation split is empty: training every epoch without early stopping and keeping the last weights");
 
         var epochs = new List<EpochMetrics>();
+        var maxEpochs = p.FastText?.Epochs ?? p.Mlp!.Epochs;
         void OnEpoch(EpochRecord e)
         {
             epochs.Add(new EpochMetrics(e.Epoch, e.Loss, e.ValLoss, e.ValBalancedAccuracy, e.Seconds));
-            context.Log($"epoch {e.Epoch}/{p.Epochs}: loss {e.Loss:F4}, val loss {e.ValLoss:F4}, val BAC {e.ValBalancedAccuracy:F4} ({e.Seconds:F1} s, RSS {Environment.WorkingSet >> 20} MiB)");
+            context.Log($"epoch {e.Epoch}/{maxEpochs}: loss {e.Loss:F4}, val loss {e.ValLoss:F4}, val BAC {e.ValBalancedAccuracy:F4} ({e.Seconds:F1} s, RSS {Environment.WorkingSet >> 20} MiB)");
+        }
+        // Predicts the test split and saves the weights: how each kind of run below ends.
+        TrainedRun Finish<TInput>(TrainedModel<TInput> trained, TInput test)
+        {
+            using (trained)
+            {
+                var predicted = trained.Predict(test);
+                trained.Module.save(context.OutputPath(Weights));
+                return new TrainedRun(predicted, trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
+            }
         }
 
-        int[] predicted;
-        int bestEpoch;
-        string device;
-        double trainSeconds;
-        int usedThreads;
+        TrainedRun run;
         if (p.FastText is { } ft)
         {
             var dictionary = FastTextDictionary.Build(splits["train"].Titles, ft.MinCount, ft.WordNgrams, ft.Buckets);
@@ -80,11 +88,8 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
             context.Log($"fastText vocabulary: {dictionary.Words.Count:N0} words (minCount {ft.MinCount}) + {dictionary.Buckets:N0} n-gram buckets, dim {ft.Dim}");
             context.Report["vocabulary"] = dictionary.Words.Count;
             var bags = splits.ToDictionary(s => s.Key, s => dictionary.Bags(s.Value.Titles));
-            using var trained = FastTextTrainer.Train(dictionary, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels,
-                classes, ft, p.Seed, threads, onEpoch: OnEpoch);
-            predicted = trained.Predict(bags["test"]);
-            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
-            trained.Module.save(context.OutputPath(Weights));
+            run = Finish(FastTextTrainer.Train(dictionary, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels,
+                classes, ft, p.Seed, threads, onEpoch: OnEpoch), bags["test"]);
         }
         else if (p.Mode == ModelSpec.FineTune)
         {
@@ -105,30 +110,26 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
                 BagOfEmbeddingsSpec.Sum => BagCombiner.Sum,
                 _ => BagCombiner.SqrtN,
             };
-            using var trained = Trainer.FineTune(HandOverTable, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes, parameters, OnEpoch, combiner);
-            predicted = trained.Predict(bags["test"]);
-            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
-            trained.Module.save(context.OutputPath(Weights));
+            run = Finish(Trainer.FineTune(HandOverTable, bags["train"], splits["train"].Labels, bags["val"], splits["val"].Labels, classes,
+                p.Mlp!, p.Seed, options, OnEpoch, combiner), bags["test"]);
         }
         else
         {
             var features = splits.ToDictionary(s => s.Key, s => Features(context.Input($"{s.Key}.npy"), s.Value.Labels.Length, context.Input($"{s.Key}.csv")));
-            using var trained = Trainer.Train(features["train"], splits["train"].Labels, features["val"], splits["val"].Labels, classes, parameters, OnEpoch);
-            predicted = trained.Predict(features["test"]);
-            (bestEpoch, device, trainSeconds, usedThreads) = (trained.BestEpoch, trained.Device, trained.Seconds, trained.Threads);
-            trained.Module.save(context.OutputPath(Weights));
+            run = Finish(Trainer.Train(features["train"], splits["train"].Labels, features["val"], splits["val"].Labels, classes,
+                p.Mlp!, p.Seed, options, OnEpoch), features["test"]);
         }
 
         var test = splits["test"];
         var metrics = new RunMetrics(
-            p.Experiment, p.Model, p.Language, p.Dim, p.Normalization, p.Mode, p.Run, (ulong)p.Seed, classes,
+            labels.Experiment, p.Model, labels.Language, p.Dim, labels.Normalization, p.Mode, p.Run, (ulong)p.Seed, classes,
             splits["train"].Labels.Length, splits["val"].Labels.Length, test.Labels.Length,
-            epochs, epochs.Count, bestEpoch, epochs.Count == 0 ? double.NaN : epochs[bestEpoch - 1].ValLoss,
+            epochs, epochs.Count, run.BestEpoch, epochs.Count == 0 ? double.NaN : epochs[run.BestEpoch - 1].ValLoss,
             new TestMetrics(
-                ClassificationMetrics.BalancedAccuracy(test.Labels, predicted),
-                ClassificationMetrics.Accuracy(test.Labels, predicted),
-                ClassificationMetrics.MacroF1(test.Labels, predicted)),
-            trainSeconds, wall.Elapsed.TotalSeconds, device, usedThreads,
+                ClassificationMetrics.BalancedAccuracy(test.Labels, run.Predicted),
+                ClassificationMetrics.Accuracy(test.Labels, run.Predicted),
+                ClassificationMetrics.MacroF1(test.Labels, run.Predicted)),
+            run.Seconds, wall.Elapsed.TotalSeconds, run.Device, run.Threads,
             new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?",
@@ -136,19 +137,36 @@ public sealed class TrainStage(TrainParams p, IReadOnlyDictionary<string, Artifa
             },
             DeviceRequested: choice.Requested.ToString().ToLowerInvariant())
         { Baseline = p.FastText is not null };
-        if (choice.UseCuda && !device.StartsWith("cuda", StringComparison.Ordinal))
-            context.Log($"warning: CUDA was chosen but libtorch trained on {device} (a CPU-only libtorch in a -p:Gpu=true build?)");
+        if (choice.UseCuda && !run.Device.StartsWith("cuda", StringComparison.Ordinal))
+            context.Log($"warning: CUDA was chosen but libtorch trained on {run.Device} (a CPU-only libtorch in a -p:Gpu=true build?)");
         metrics.Write(context.OutputPath(RunMetrics.FileName));
-        File.WriteAllText(context.OutputPath("params.json"), JsonSerializer.Serialize(new { train = p, threads = usedThreads, classes }, CanonicalJson.Indented) + "\n");
-        WritePredictions(context.OutputPath(Predictions), test, predicted, context.Input("classes"));
+        File.WriteAllText(context.OutputPath("params.json"), JsonSerializer.Serialize(new { train = RunConfiguration(), threads = run.Threads, classes }, CanonicalJson.Indented) + "\n");
+        WritePredictions(context.OutputPath(Predictions), test, run.Predicted, context.Input("classes"));
 
-        context.Device = device;
+        context.Device = run.Device;
         context.Report["deviceRequested"] = metrics.DeviceRequested;
         context.Versions["torchsharp"] = metrics.Versions["torchsharp"];
         context.Report["testBalancedAccuracy"] = metrics.Test.BalancedAccuracy;
         context.Report["epochsRun"] = epochs.Count;
         context.Log($"test balanced accuracy {metrics.Test.BalancedAccuracy:F4}, accuracy {metrics.Test.Accuracy:F4}, macro-F1 {metrics.Test.MacroF1:F4} " +
-                    $"after {epochs.Count} epochs (best {bestEpoch}) on {device}");
+                    $"after {epochs.Count} epochs (best {run.BestEpoch}) on {run.Device}");
+    }
+
+    /// <summary>
+    /// The run's configuration as params.json gives it to a reader (one flat object: the run, its labels and its settings; for a
+    /// fasttext run the settings it trained with and no MLP), a format of its own that does not follow the key's shape.
+    /// </summary>
+    private JsonObject RunConfiguration()
+    {
+        var mlp = p.Mlp ?? new MlpSettings { Epochs = p.FastText!.Epochs, BatchSize = p.FastText.BatchSize, LearningRate = p.FastText.LearningRate, Dropout = 0, Hidden = 0, Patience = 0 };
+        var configuration = JsonSerializer.SerializeToNode(new
+        {
+            experiment = labels.Experiment, model = p.Model, language = labels.Language, dim = p.Dim, normalization = labels.Normalization,
+            mode = p.Mode, run = p.Run, seed = p.Seed, epochs = mlp.Epochs, batchSize = mlp.BatchSize, dropout = mlp.Dropout, hidden = mlp.Hidden,
+            learningRate = mlp.LearningRate, patience = mlp.Patience,
+        }, CanonicalJson.Options)!.AsObject();
+        if (p.FastText is { } ft) configuration["fastText"] = JsonSerializer.SerializeToNode(ft, CanonicalJson.Options);
+        return configuration;
     }
 
     private sealed record SplitRows(List<string> Titles, List<string> Categories, int[] Labels);

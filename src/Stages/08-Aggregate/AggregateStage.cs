@@ -63,7 +63,7 @@ public sealed class AggregateStage : IStage
         foreach (var run in _runs)
         {
             var path = run.Metrics is null ? null : context.Input(run.Name);
-            var (row, metrics) = RunLoader.Load(run, context.Experiment, path);
+            var (row, metrics) = RunLoader.Load(run, context.Experiment, path, _p.Models?.GetValueOrDefault(run.Model));
             rows.Add(row);
             if (!row.IsOk) context.Log($"{run.Name}: {row.Status}; kept in {RunsTable.FileName}, left out of the statistics");
             if (metrics is null) continue;

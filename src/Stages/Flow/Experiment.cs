@@ -3,6 +3,7 @@ using Lmev.Stages.FilterSpanish;
 using Lmev.Stages.Sample;
 using Lmev.Stages.Split;
 using Lmev.Pipeline;
+using Lmev.Training;
 using Lmev.Contracts;
 
 namespace Lmev.Flow;
@@ -12,35 +13,33 @@ namespace Lmev.Flow;
 /// <param name="Generate">Parameters of the generated demo data (instead of <paramref name="Source"/>).</param>
 public sealed record DatasetSpec(string? Source = null, DemoDataParams? Generate = null);
 
-/// <summary>The study's training protocol (../shared/data/README.md); read by the Train stage only.</summary>
-/// <param name="Mode">Default for models that do not say: <c>frozen</c> or <c>fine-tune</c>.</param>
-/// <param name="Seed">Each run's seed is derived from this, the model's name and the run number.</param>
-/// <param name="Threads">CPU threads for TorchSharp; 0: one per core. Results are bit-identical only for the same count.</param>
-/// <param name="Device">auto (null: CUDA when the build has it and a device answers), cpu or cuda; never part of a key.</param>
-public sealed record TrainSettings(
-    int Epochs = 10,
-    int BatchSize = 4096,
-    double Dropout = 0.25,
-    int Hidden = 512,
-    double LearningRate = 1e-3,
-    int Patience = 3,
-    string Mode = "frozen",
-    ulong Seed = 1,
-    int Threads = 0,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? Device = null)
+/// <summary>
+/// The experiment's <c>train</c> group: the study's MLP protocol (<see cref="MlpSettings"/>, the one record the Train stage keys
+/// and the trainer takes), and how the runs use it.
+/// </summary>
+public sealed record TrainSettings : MlpSettings
 {
-    /// <summary>The values <c>train.device</c> and <c>lmev train --device</c> take.</summary>
-    public static readonly IReadOnlyList<string> Devices = ["auto", "cpu", "cuda"];
+    /// <summary>Default for models that do not say: <c>frozen</c> or <c>fine-tune</c>.</summary>
+    public string Mode { get; init; } = ModelSpec.Frozen;
 
-    /// <summary>Reads a device name; null when it is none of <see cref="Devices"/>.</summary>
-    public static Lmev.Training.DeviceRequest? ParseDevice(string? name) => (name ?? "auto") switch
+    /// <summary>Each run's seed is derived from this, the model's name and the run number.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>CPU threads for TorchSharp; 0: one per core. Results are bit-identical only for the same count. Never in a key.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Where Train runs: auto (null too), cpu or cuda; never in a key (the same parameters are the same experiment on any device).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DeviceRequest? Device { get; init; }
+
+    /// <summary>Every value that breaks a rule: the MLP's own, then the runs'.</summary>
+    public IEnumerable<(string Key, string Problem)> Problems()
     {
-        "auto" => Lmev.Training.DeviceRequest.Auto,
-        "cpu" => Lmev.Training.DeviceRequest.Cpu,
-        "cuda" => Lmev.Training.DeviceRequest.Cuda,
-        _ => null,
-    };
+        foreach (var problem in Problems("train")) yield return problem;
+        if (Mode is not (ModelSpec.Frozen or ModelSpec.FineTune))
+            yield return ("train.mode", $"expected '{ModelSpec.Frozen}' or '{ModelSpec.FineTune}', found {Mode}");
+        if (Threads < 0) yield return ("train.threads", $"expected 0 (one per core) or a positive number of threads, found {Threads}");
+    }
 }
 
 /// <summary>
@@ -126,8 +125,10 @@ public sealed record Experiment(
             Check(g.Categories >= 2, "dataset.generate.categories", "at least 2", g.Categories);
             Check(g.SpanishFraction is > 0 and <= 1, "dataset.generate.spanishFraction", "a fraction in (0, 1]", g.SpanishFraction);
         }
-        Check(Sample.Rows > 0, "sample.rows", "a positive number", Sample.Rows);
-        Check(Split.TestRows >= 0 && Split.TestRows < Sample.Rows, "split.testRows", $"0 to {Sample.Rows - 1} (fewer than sample.rows)", Split.TestRows);
+        Check(Sample.Rows > 0 && Sample.Rows <= SampleParams.MaxRows, "sample.rows", $"a positive number of rows, at most {SampleParams.MaxRows:N0}", Sample.Rows);
+        // Checked against sample.rows only where that is itself valid (a missing or wrong one is said once, on its own key).
+        Check(Split.TestRows >= 0 && (Sample.Rows <= 0 || Split.TestRows < Sample.Rows), "split.testRows",
+            Sample.Rows > 0 ? $"0 to {Sample.Rows - 1} (fewer than sample.rows)" : "0 or more", Split.TestRows);
         Check(Split.TestSource is null || Split.TestRows == 0, "split.testRows", "0 or no 'testRows' with split.testSource (its rows are the test split)", Split.TestRows);
         Check(Split.TestSource is null || Split.TestSource.Length > 0, "split.testSource", "the name of a data.lock.json entry", "an empty string");
         Check(Split.ValidationFraction is >= 0 and < 1, "split.validationFraction", "a fraction in [0, 1)", Split.ValidationFraction);
@@ -141,16 +142,7 @@ public sealed record Experiment(
                 $"a bag-of-embeddings model, or \"mode\": \"{ModelSpec.Frozen}\" (train.mode is fine-tune and only tables can be fine-tuned)", models[i].Kind);
         var duplicate = models.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         Check(duplicate is null, "models", "unique names", duplicate?.Key);
-        // The training protocol's own rules (Lmev.Training.TrainingParams.Validate), checked when the file is read, not mid-training.
-        Check(Train.Epochs >= 1, "train.epochs", "at least 1", Train.Epochs);
-        Check(Train.BatchSize >= 1, "train.batchSize", "at least 1", Train.BatchSize);
-        Check(Train.Dropout is >= 0 and < 1, "train.dropout", "a probability in [0, 1)", Train.Dropout);
-        Check(Train.Mode is ModelSpec.Frozen or ModelSpec.FineTune, "train.mode", $"'{ModelSpec.Frozen}' or '{ModelSpec.FineTune}'", Train.Mode);
-        Check(Train.Patience >= 1, "train.patience", "at least 1", Train.Patience);
-        Check(Train.Hidden >= 1, "train.hidden", "at least 1", Train.Hidden);
-        Check(Train.LearningRate > 0 && double.IsFinite(Train.LearningRate), "train.learningRate", "a positive number", Train.LearningRate);
-        Check(Train.Threads >= 0, "train.threads", "0 (one per core) or a positive number of threads", Train.Threads);
-        Check(TrainSettings.ParseDevice(Train.Device) is not null, "train.device", string.Join(", ", TrainSettings.Devices), $"'{Train.Device}'");
+        foreach (var (key, problem) in Train.Problems()) problems.Add((key, problem));
         return problems;
     }
 }

@@ -15,9 +15,11 @@ internal static class StageSources
     public static Type TypeOf(string step)
     {
         var name = FlowSteps.Get(step).Target + "Stage";
-        var types = typeof(IStage).Assembly.GetTypes().Where(t => t.Name == name && typeof(IStage).IsAssignableFrom(t)).ToList();
+        // The stages' assembly: the one the flow that wires them lives in (IStage itself is the engine's, Lmev.Pipeline).
+        var stages = typeof(ExperimentFlow).Assembly;
+        var types = stages.GetTypes().Where(t => t.Name == name && typeof(IStage).IsAssignableFrom(t)).ToList();
         return types.Count == 1 ? types[0]
-            : throw new InvalidOperationException($"step '{step}': expected one IStage type named {name} in {typeof(IStage).Assembly.GetName().Name}, " +
+            : throw new InvalidOperationException($"step '{step}': expected one IStage type named {name} in {stages.GetName().Name}, " +
                 $"found {types.Count}; the golden test finds a step's stage by this name");
     }
 

@@ -35,6 +35,32 @@ public sealed class ExperimentFileErrorsTests
     }
 
     [Fact]
+    public void A_mistyped_required_key_is_said_once_and_hides_no_other_mistake()
+    {
+        using var p = new TestProject();
+        p.Experiment["sample"] = JsonNode.Parse("""{ "row": 1500, "seed": 3 }""");
+        p.Experiment["train"]!["learningRate"] = -1;
+        p.Save();
+        var e = Load(p);
+        Assert.Contains("2 problems", e.Message);
+        Assert.Contains("sample.row: unknown key (did you mean 'rows'? that key is required and missing)", e.Message);
+        Assert.Contains("train.learningRate: expected a positive number, found -1", e.Message);
+        Assert.DoesNotContain("sample.rows: missing", e.Message);
+    }
+
+    [Fact]
+    public void A_sample_larger_than_the_reservoir_can_hold_is_refused_when_the_file_is_read()
+    {
+        using var p = new TestProject();
+        p.Experiment["sample"]!["rows"] = 1_000_000_000_000_000_000;
+        p.Save();
+        Assert.Contains("sample.rows: expected a positive number of rows, at most 2,147,483,591, found 1000000000000000000", Load(p).Message);
+        var (code, said) = LmevProcess.Run(p, "check", "--experiment", "demo");
+        Assert.Equal(1, code);
+        Assert.Contains("sample.rows: expected a positive number of rows, at most", said);
+    }
+
+    [Fact]
     public void A_value_of_the_wrong_type_says_what_was_expected_and_found()
     {
         using var p = new TestProject();

@@ -49,6 +49,27 @@ public sealed class ExperimentFlowTests
     }
 
     [Fact]
+    public void Renaming_an_experiment_or_relabelling_a_model_trains_nothing_again_and_the_report_says_the_new_labels()
+    {
+        using var project = new TestProject();
+        project.AddQuickModels();
+        project.Experiment["runs"] = 1;
+        project.Save();
+        project.RunAll(last: "aggregate");
+        // The same experiment under another name, and its models labelled another language.
+        foreach (var model in project.Experiment["models"]!.AsArray()) model!["language"] = "es";
+        project.Save("renamed");
+        var before = project.Log.Count;
+        project.RunAll("renamed", last: "aggregate");
+        var ran = project.Ran(before);
+        Assert.DoesNotContain(ran, u => u.StartsWith("train", StringComparison.Ordinal));
+        Assert.Equal(["aggregate"], ran); // its parameters hold each model's labels
+        var runs = File.ReadAllLines(Path.Combine(project.Flow("renamed").Run("aggregate")[0].Directory, Lmev.Contracts.Results.RunsTable.FileName));
+        Assert.All(runs.Skip(1), row => Assert.StartsWith("renamed,", row));
+        Assert.All(runs.Skip(1), row => Assert.Contains(",es,", row));
+    }
+
+    [Fact]
     public void Status_names_the_changed_parameter_and_the_stale_downstream()
     {
         using var project = new TestProject();

@@ -84,13 +84,14 @@ public sealed class ResampleTests
     public void Without_resample_the_keys_are_those_of_one_shared_split()
     {
         // Keys computed before runs.resample existed: the paired design must keep them. (Train's keys are those of
-        // its version 2, bumped for the fine-tune fix in the same change; Model's those of its version 2, bumped when nnlm
-        // models began to take their recipe from the graph, which left a random model's bytes and so Embed's key as they were.)
+        // its version 3, whose key holds the MLP's settings as one record and no longer the run's labels; Model's those of its
+        // version 2, bumped when nnlm models began to take their recipe from the graph, which left a random model's bytes and
+        // so Embed's key as they were.)
         var expected = new Dictionary<string, string>
         {
             ["download"] = "badecaf89063af82", ["filter-spanish"] = "603254b6ef3e4097", ["sample"] = "a13d42478971efbd", ["split"] = "27aa9e8d565f4d6a",
             ["model [r16]"] = "3250b2ca9806c32a", ["embed [r16]"] = "37e2d9d92c984fa0",
-            ["train [r16/run-1]"] = "f1e6270cb33b5c0f", ["train [r16/run-2]"] = "bf49ed0f2350f956",
+            ["train [r16/run-1]"] = "7f0c5d58b50ec14b", ["train [r16/run-2]"] = "94f3cae152ed4709",
         };
         foreach (JsonNode runs in new JsonNode[] { 2, new JsonObject { ["count"] = 2, ["resample"] = false } })
         {

@@ -37,7 +37,7 @@ public sealed class DeviceTests
         return p;
     }
 
-    private static ExperimentFlow Flow(TestProject p, CudaProbe probe, string? device = null, bool force = false) =>
+    private static ExperimentFlow Flow(TestProject p, CudaProbe probe, DeviceRequest? device = null, bool force = false) =>
         new(Experiment.Load(p.Root, "demo"), new FlowOptions(p.Root, p.CacheRoot, p.Log.Add, Force: force, Device: device, CudaProbe: probe));
 
     [Fact]
@@ -73,10 +73,12 @@ public sealed class DeviceTests
     public void Cuda_asked_for_where_there_is_none_is_an_error_not_hours_on_the_cpu()
     {
         using var p = Project();
-        var e = Assert.Throws<LmevException>(() => Flow(p, CudaBuildNoDevice, device: "cuda", force: true).Run("train"));
+        var e = Assert.Throws<LmevException>(() => Flow(p, CudaBuildNoDevice, device: DeviceRequest.Cuda, force: true).Run("train"));
         Assert.Contains("device 'cuda' was asked for and this build has CUDA, but no CUDA device answered", e.Message);
-        var bad = Assert.Throws<LmevException>(() => Flow(p, CpuBuild, device: "gpu").Run("train"));
-        Assert.Contains("--device gpu: expected one of auto, cpu, cuda", bad.Message);
+        // The command line parses --device to its choices: a typo is refused there, before any flow.
+        var (code, said) = LmevProcess.Run(p, "train", "--experiment", "demo", "--device", "gpu");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--device gpu: expected one of auto, cpu, cuda", said);
     }
 
     [Fact]
@@ -88,12 +90,12 @@ public sealed class DeviceTests
         p.Experiment["train"]!["device"] = "cpu";
         p.Save();
         Assert.Equal(keys, Flow(p, CpuBuild).Status().Select(s => (s.Step, s.Unit, s.Key)).ToList());
-        Assert.Equal(keys, Flow(p, CpuBuild, device: "cuda").Status().Select(s => (s.Step, s.Unit, s.Key)).ToList());
+        Assert.Equal(keys, Flow(p, CpuBuild, device: DeviceRequest.Cuda).Status().Select(s => (s.Step, s.Unit, s.Key)).ToList());
         Assert.All(Flow(p, CpuBuild).Status(), s => Assert.Equal("up to date", s.State));
 
         p.Experiment["train"]!["device"] = "tpu";
         p.Save();
         var e = Assert.Throws<LmevException>(() => Experiment.Load(p.Root, "demo"));
-        Assert.Contains("train.device: expected auto, cpu, cuda, found 'tpu'", e.Message);
+        Assert.Contains("train.device: expected one of \"auto\", \"cpu\", \"cuda\", found the string \"tpu\"", e.Message);
     }
 }

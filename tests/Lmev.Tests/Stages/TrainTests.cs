@@ -5,6 +5,7 @@ using Lmev.Pipeline.Npy;
 using Lmev.Stages.Train;
 using Lmev.Tests.Support;
 using Lmev.Contracts;
+using Lmev.Training;
 
 namespace Lmev.Tests.Stages;
 
@@ -105,7 +106,8 @@ public sealed class TrainTests
             var npy = embed.Output($"{s}.npy");
             inputs[$"{s}.npy"] = alterNpy is null ? npy : StageRunner.FileArtifact(alterNpy(s, npy.Path));
         }
-        return new TrainStage(new TrainParams("demo", "r16", "none", 16, false, "frozen", 1, 5, 2, 128, 0.25, 64, 1e-3, 3), inputs, threads: 1);
+        return new TrainStage(new TrainParams("r16", "frozen", 16, 1, 5, new MlpSettings { Epochs = 2, BatchSize = 128, Dropout = 0.25, Hidden = 64, LearningRate = 1e-3, Patience = 3 }),
+            new TrainLabels("demo", "none", false), inputs, threads: 1);
     }
 
     [Fact]
@@ -190,7 +192,8 @@ public sealed class TrainTests
             ["train.csv"] = Csv("train.csv", train), ["val.csv"] = Csv("val.csv", val), ["test.csv"] = Csv("test.csv", test),
             ["train.npy"] = Npy("train.npy", train), ["val.npy"] = Npy("val.npy", val), ["test.npy"] = Npy("test.npy", test),
         };
-        var stage = new TrainStage(new TrainParams("t", "m", "none", 4, false, "frozen", 1, 5, 3, 8, 0, 16, 1e-2, 3), inputs, threads: 1);
+        var stage = new TrainStage(new TrainParams("m", "frozen", 4, 1, 5, new MlpSettings { Epochs = 3, BatchSize = 8, Dropout = 0, Hidden = 16, LearningRate = 1e-2, Patience = 3 }),
+            new TrainLabels("t", "none", false), inputs, threads: 1);
         var (m, _) = StageRunner.Run(stage, dir.File("cache"));
         var metrics = RunMetrics.Read(Path.Combine(m.Directory, "metrics.json"));
         Assert.Equal(3, metrics.Classes);

@@ -11,7 +11,7 @@ internal sealed class AggregateStep(ExperimentFlow flow) : StepWiring(flow, "agg
     {
         var e = Experiment;
         var p = new AggregateParams(e.Reference, e.Resample, e.Train.Epochs,
-            new SortedDictionary<string, ModelTraits>(e.ModelList.ToDictionary(m => m.Name, m => new ModelTraits(m.Kind)), StringComparer.Ordinal));
+            new SortedDictionary<string, ModelTraits>(e.ModelList.ToDictionary(m => m.Name, m => new ModelTraits(m.Kind, m.Language, m.Normalizes)), StringComparer.Ordinal));
         return new AggregateStage(p, TrainStep.RunInputs(Flow));
     }
 }

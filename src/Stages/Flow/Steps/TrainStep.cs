@@ -2,6 +2,7 @@ using Lmev.Pipeline;
 using Lmev.Contracts.Results;
 using Lmev.Stages.Model;
 using Lmev.Stages.Train;
+using Lmev.Training;
 using Lmev.Contracts;
 
 namespace Lmev.Flow.Steps;
@@ -29,12 +30,13 @@ internal sealed class TrainStep(ExperimentFlow flow) : StepWiring(flow, "train")
         };
         // Each run's seed follows from the experiment's seed, the model and the run number, and is recorded.
         var seed = (long)RunSeeds.For(t.Seed, $"train/{spec.Name}/run-{run}");
+        // What a run is called, beside its key: renaming the experiment or relabelling the model trains nothing again.
+        var labels = new TrainLabels(Experiment.Name, spec.Language, spec.Normalizes);
         if (spec.Kind == ModelSpec.FastText)
         {
             // fastText's protocol, not the study's: its own settings; the vocabulary is built from train.csv by Train.
             var ft = FastTextModels.Settings(spec);
-            return new TrainStage(new TrainParams(Experiment.Name, spec.Name, spec.Language, ft.Dim, false, mode, run, seed,
-                ft.Epochs, ft.BatchSize, Dropout: 0, Hidden: 0, ft.LearningRate, Patience: 0, FastText: ft), inputs,
+            return new TrainStage(new TrainParams(spec.Name, mode, ft.Dim, run, seed, FastText: ft), labels with { Normalization = false }, inputs,
                 // One thread unless train.threads says: a batch's ops are small (its rows, a classes × dim layer), and on a busy
                 // machine libtorch's second thread costs more in waiting than it brings (index_select of 32 titles' rows:
                 // 0.4 ms on one thread, 32 ms on two, at load 23 on 2 cores).
@@ -54,13 +56,9 @@ internal sealed class TrainStep(ExperimentFlow flow) : StepWiring(flow, "train")
             foreach (var s in SplitFiles.Names) inputs[$"{s}.npy"] = embed.Output($"{s}.npy");
         }
         var dim = (int?)model.Report["dim"] ?? spec.Dim;
-        var p = new TrainParams(Experiment.Name, spec.Name, spec.Language, dim, spec.Normalizes, mode, run, seed,
-            t.Epochs, t.BatchSize, t.Dropout, t.Hidden, t.LearningRate, t.Patience);
-        var device = TrainSettings.ParseDevice(Flow.Options.Device ?? t.Device)
-            ?? throw new LmevException(Flow.Options.Device is not null
-                ? $"--device {Flow.Options.Device}: expected one of {string.Join(", ", TrainSettings.Devices)}"
-                : $"{Experiment.Path}: train.device: expected one of {string.Join(", ", TrainSettings.Devices)}, found '{t.Device}'");
-        return new TrainStage(p, inputs, t.Threads, device, Flow.Options.CudaProbe);
+        // The device is asked for (--device over train.device), never part of the key.
+        var device = Flow.Options.Device ?? t.Device ?? DeviceRequest.Auto;
+        return new TrainStage(new TrainParams(spec.Name, mode, dim, run, seed, Mlp: t.Mlp()), labels, inputs, t.Threads, device, Flow.Options.CudaProbe);
     }
 
     /// <summary>Each run to saved_models/; a run imported without its weights (cache export --omit model.dat) is published without them.</summary>
