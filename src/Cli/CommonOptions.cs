@@ -47,6 +47,21 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>The one trained model `predict` and `export-onnx` use.</summary>
+    public static readonly Option<string?> ModelToUse = new("--model", "-m") { Description = "The trained model: its name in the experiment (saved_models/<experiment>/<model>/)" };
+
+    /// <summary>The one run `predict` and `export-onnx` use: a number, or the best by validation balanced accuracy.</summary>
+    public static readonly Option<string> RunToUse = new("--run", "-r")
+    {
+        Description = "Which run: its number, or best (the highest validation balanced accuracy at its best epoch; said in the output)",
+        DefaultValueFactory = _ => "best",
+    };
+
+    public static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "Threads for libtorch and ONNX Runtime, 0 for their defaults (about one per core); default: a trained run's own (its params.json), an exported classifier's 0",
+    };
+
     public static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     public static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     public static readonly Option<bool> Partial = new("--partial") { Description = "Aggregate, plot or report the runs trained so far even when none is (by default these steps wait for at least one trained run)" };
