@@ -84,8 +84,11 @@ public sealed class SavedClassifier : IDisposable
         return new SavedClassifier(build(), weights, device, table, combiner, head, classes);
     }
 
-    /// <summary>Logits [rows, classes], row-major, of token bags (fastText and fine-tuned runs), in batches of <paramref name="batchSize"/>.</summary>
-    public float[] Logits(TokenBags bags, int batchSize)
+    /// <summary>
+    /// Logits and their softmax, each [rows, classes] row-major, of token bags (fastText and fine-tuned runs), in batches of
+    /// <paramref name="batchSize"/>.
+    /// </summary>
+    public (float[] Logits, float[] Probabilities) Scores(TokenBags bags, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(bags);
         using IBatchSource source = _module switch
@@ -94,27 +97,28 @@ public sealed class SavedClassifier : IDisposable
             BagOfEmbeddingsClassifier b => CheckedIds(bags, b.TableRows, () => new BagBatchSource(b, bags, _device)),
             _ => throw new InvalidOperationException("this run's classifier takes vectors, not token bags"),
         };
-        return Logits(source, batchSize);
+        return Scores(source, batchSize);
     }
 
-    /// <summary>Logits [rows, classes], row-major, of frozen vectors, in batches of <paramref name="batchSize"/>.</summary>
-    public float[] Logits(FeatureMatrix features, int batchSize)
+    /// <summary>Logits and their softmax, each [rows, classes] row-major, of frozen vectors, in batches of <paramref name="batchSize"/>.</summary>
+    public (float[] Logits, float[] Probabilities) Scores(FeatureMatrix features, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (_module is not Mlp mlp) throw new InvalidOperationException("this run's classifier takes token bags, not vectors");
         if (features.Dim != mlp.InputDim) throw new ArgumentException($"vectors of width {features.Dim}, but the run's MLP takes {mlp.InputDim}");
         using var source = new DenseBatchSource(mlp, features, _device);
-        return Logits(source, batchSize);
+        return Scores(source, batchSize);
     }
 
     private static IBatchSource CheckedIds(TokenBags bags, long rows, Func<IBatchSource> source) =>
         bags.MaxId < rows ? source() : throw new ArgumentException($"token id {bags.MaxId}, but the table has {rows} rows");
 
     /// <summary>As <see cref="Trainer.Evaluate"/> scores a split: eval mode, no gradients, consecutive batches from the first row.</summary>
-    private float[] Logits(IBatchSource source, int batchSize)
+    private (float[] Logits, float[] Probabilities) Scores(IBatchSource source, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var logits = new float[(long)source.Rows * Classes];
+        var probabilities = new float[logits.Length];
         var order = new long[source.Rows];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         using var noGrad = torch.no_grad();
@@ -122,10 +126,11 @@ public sealed class SavedClassifier : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var rows = new ArraySegment<long>(order, start, Math.Min(batchSize, source.Rows - start));
-            var batch = source.Logits(rows).cpu();                                              // [batch, classes]
-            batch.data<float>().CopyTo(logits.AsSpan(start * Classes, rows.Count * Classes));
+            var batch = source.Logits(rows);                                                    // [batch, classes]
+            batch.cpu().data<float>().CopyTo(logits.AsSpan(start * Classes, rows.Count * Classes));
+            batch.softmax(1).cpu().data<float>().CopyTo(probabilities.AsSpan(start * Classes, rows.Count * Classes));
         }
-        return logits;
+        return (logits, probabilities);
     }
 
     /// <summary>A weight's shape, by its name in the module's state.</summary>

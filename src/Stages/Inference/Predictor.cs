@@ -30,10 +30,12 @@ public static class Predictor
     {
         if (request.Top < 1) throw new LmevException($"--top {request.Top}: expected at least 1 (the predicted class)");
         if (request.Threads < 0) throw new LmevException($"--threads {request.Threads}: expected 0 (the libraries' default) or more");
+        // libtorch loads (most of a second) on another core while the titles and the run's files are read.
+        var torch = request.Onnx is null ? Task.Run(TorchRuntime.EnsureLoaded) : Task.CompletedTask;
         // The titles are read first: a wrong column is said before a model is loaded.
         var fromStdin = request.Input is null or "-";
         var titles = fromStdin ? Prediction.ReadLines(standardInput) : Prediction.ReadCsv(request.Input!, request.TitleColumn);
-        using var classifier = Open(request, say);
+        using var classifier = Open(request, say, torch);
         say($"classifying {titles.Count:N0} title{(titles.Count == 1 ? "" : "s")} {(fromStdin ? "from standard input" : $"from {request.Input} (column '{request.TitleColumn}')")} with {classifier.Engine}");
         Prediction.Outcome outcome;
         if (request.Output is null or "-")
@@ -53,7 +55,8 @@ public static class Predictor
     }
 
     /// <summary>The classifier a request names, on its device; what was chosen is said.</summary>
-    public static IRunClassifier Open(PredictRequest request, Action<string> say)
+    /// <param name="torchLoading">libtorch's loading, when it was started earlier (awaited before the device is chosen).</param>
+    public static IRunClassifier Open(PredictRequest request, Action<string> say, Task? torchLoading = null)
     {
         if (request.Onnx is { } onnx)
         {
@@ -67,6 +70,7 @@ public static class Predictor
         if (request.Model is null)
             throw new LmevException("which classifier? name a trained run with --model (and --experiment, --run), or an exported one with --onnx FILE");
         var run = TrainedRuns.Locate(request.Root, request.CacheRoot, request.Experiment, request.Model, request.Run, say);
+        torchLoading?.GetAwaiter().GetResult();
         var recorded = Enum.TryParse<DeviceRequest>(run.Metrics.DeviceRequested, ignoreCase: true, out var r) ? r : DeviceRequest.Auto;
         var useCuda = Choose(request.Device ?? recorded, say);
         say($"{run.Name} ({run.Kind switch { RunKind.FastText => "fastText", RunKind.FineTune => "fine-tuned table", RunKind.FrozenBag => "frozen table", _ => "frozen transformer" }}, " +

@@ -16,14 +16,14 @@ namespace Lmev.Inference;
 public sealed class TorchRunClassifier : IRunClassifier
 {
     private readonly SavedClassifier _classifier;
-    private readonly Func<IReadOnlyList<string>, float[]> _logits;
+    private readonly Func<IReadOnlyList<string>, (float[] Logits, float[] Probabilities)> _scores;
     private readonly IDisposable? _embedder;
 
-    private TorchRunClassifier(TrainedRun run, SavedClassifier classifier, Func<IReadOnlyList<string>, float[]> logits, int chunk, IDisposable? embedder, string engine)
+    private TorchRunClassifier(TrainedRun run, SavedClassifier classifier, Func<IReadOnlyList<string>, (float[] Logits, float[] Probabilities)> scores, int chunk, IDisposable? embedder, string engine)
     {
         Run = run;
         _classifier = classifier;
-        _logits = logits;
+        _scores = scores;
         _embedder = embedder;
         Chunk = chunk;
         Engine = engine;
@@ -57,7 +57,7 @@ public sealed class TorchRunClassifier : IRunClassifier
                     var dictionary = FastTextDictionary.Read(run.Vocabulary, ft.WordNgrams, ft.Buckets);
                     classifier = Load(run, () => SavedClassifier.FastText(run.Weights, dictionary.Rows, ft.Dim, p.Classes, useCuda));
                     var c = classifier;
-                    return new TorchRunClassifier(run, c, titles => c.Logits(dictionary.Bags(titles), batch), ChunkOf(batch), null, EngineOf(c));
+                    return new TorchRunClassifier(run, c, titles => c.Scores(dictionary.Bags(titles), batch), ChunkOf(batch), null, EngineOf(c));
                 }
                 case RunKind.FineTune:
                 {
@@ -67,7 +67,7 @@ public sealed class TorchRunClassifier : IRunClassifier
                         throw new LmevException($"{run.Vocabulary}: {tokenizer.VocabularySize:N0} tokens, but {run.ModelFile} has {spec.VocabularySize:N0}; the Model entry is damaged: `lmev verify --repair`");
                     classifier = Load(run, () => SavedClassifier.FineTune(run.Weights, spec.RowCount, spec.Dim, p.Classes, p.Train.Hidden, CombinerOf(spec), useCuda));
                     var c = classifier;
-                    return new TorchRunClassifier(run, c, titles => c.Logits(tokenizer.Bags(titles), batch), ChunkOf(batch), null, EngineOf(c));
+                    return new TorchRunClassifier(run, c, titles => c.Scores(tokenizer.Bags(titles), batch), ChunkOf(batch), null, EngineOf(c));
                 }
                 default:
                 {
@@ -80,7 +80,7 @@ public sealed class TorchRunClassifier : IRunClassifier
                     embedder = text;
                     classifier = Load(run, () => SavedClassifier.Frozen(run.Weights, text.Dim, p.Classes, p.Train.Hidden, useCuda));
                     var c = classifier;
-                    float[] Logits(IReadOnlyList<string> titles)
+                    (float[], float[]) Scores(IReadOnlyList<string> titles)
                     {
                         // The Embed step's batches first (a title's vector does not depend on them, but its bits may), then the MLP's.
                         var vectors = new float[titles.Count * text.Dim];
@@ -89,9 +89,9 @@ public sealed class TorchRunClassifier : IRunClassifier
                             var n = Math.Min(settings.BatchSize, titles.Count - start);
                             text.Embed(Slice(titles, start, n), vectors.AsSpan(start * text.Dim, n * text.Dim));
                         }
-                        return c.Logits(new FeatureMatrix(vectors, titles.Count, text.Dim), batch);
+                        return c.Scores(new FeatureMatrix(vectors, titles.Count, text.Dim), batch);
                     }
-                    return new TorchRunClassifier(run, c, Logits, ChunkOf(Lcm(batch, settings.BatchSize)), text,
+                    return new TorchRunClassifier(run, c, Scores, ChunkOf(Lcm(batch, settings.BatchSize)), text,
                         $"ONNX Runtime {OnnxEmbedder.OnnxRuntimeVersion} ({text.ExecutionProvider}) for the vectors, then {EngineOf(c)}");
                 }
             }
@@ -104,10 +104,11 @@ public sealed class TorchRunClassifier : IRunClassifier
         }
     }
 
+    /// <summary>Ranked by the logits, as training's argmax; the probabilities are libtorch's softmax of them.</summary>
     public ClassScores Score(IReadOnlyList<string> titles)
     {
-        var logits = _logits(titles);
-        return new ClassScores(logits, Softmax.Of(logits, Classes.Count), Classes.Count);
+        var (logits, probabilities) = _scores(titles);
+        return new ClassScores(logits, probabilities, Classes.Count);
     }
 
     /// <summary>The run's weights read back; weights that do not fit the run are said with what to do.</summary>
