@@ -13,11 +13,11 @@ namespace Lmev.Training;
 /// real-data test). Every Scalar here is owned by a using and outlives the call that reads it.
 /// <para>
 /// Memory: beyond the parameters and their gradients, only m and v (what dense Adam needs). Every
-/// update is in place; the one temporary, √v/√(1−β2^t) + ε, is made a slice of
+/// update is in place; libtorch's ops make one temporary, √v/√(1−β2^t) + ε, a slice of
 /// <see cref="SliceElements"/> at a time, so a 500 MB embedding table never gets a 500 MB
-/// temporary. <see cref="ZeroGrad"/> drops the gradients (set to none, as torch's zero_grad does
-/// by default) rather than zeroing them, so backward hands over its gradient instead of adding it
-/// into a second full-size buffer.
+/// temporary (the fused pass makes none). <see cref="ZeroGrad"/> drops the gradients (set to none,
+/// as torch's zero_grad does by default) rather than zeroing them, so backward hands over its
+/// gradient instead of adding it into a second full-size buffer.
 /// </para>
 /// <para>
 /// A sparse gradient (an EmbeddingBag with sparse: true: only the rows a batch touched) gets the
@@ -25,9 +25,11 @@ namespace Lmev.Training;
 /// m and v still decay and every row still moves, as under Keras' dense Adam. Duplicate rows are
 /// summed first (g² must be of the summed gradient); only the order in which a row's token gradients
 /// are summed may differ from a dense backward's. On the CPU the table, m and v are then updated in
-/// one pass over memory (<see cref="TableAdamSweep"/>); on another device (CUDA) by libtorch's ops on
-/// the device: m and v scaled whole, the touched rows' (1−β1)·g and (1−β2)·g·g added, then the move.
-/// Both give the same bits on the CPU (AdamUpdateEquivalenceTests).
+/// one pass over memory (<see cref="TableAdamSweep"/>), which gives the bits libtorch's ops give: it
+/// is used only once a step on a small table has shown that it does on this machine
+/// (<see cref="ArithmeticOfTorch"/>). Otherwise, and on another device (CUDA, where the update stays on
+/// the device), libtorch's ops: m and v scaled whole, the touched rows' (1−β1)·g and (1−β2)·g·g
+/// added, then the move.
 /// </para>
 /// </summary>
 public sealed class AdamUpdate : IDisposable
@@ -71,6 +73,9 @@ public sealed class AdamUpdate : IDisposable
         _liveKnown = Enumerable.Repeat(true, _state.Length).ToArray();
     }
 
+    /// <summary>The fused pass's arithmetic, when a test chooses it instead of <see cref="ArithmeticOfTorch"/>.</summary>
+    internal TableAdamSweep.Arithmetic? Arithmetic { get; init; }
+
     /// <summary>Adam's m and v of the <paramref name="parameter"/>-th parameter, in the order given.</summary>
     internal (Tensor M, Tensor V) MomentsOf(int parameter) => (_state[parameter].M, _state[parameter].V);
 
@@ -98,7 +103,7 @@ public sealed class AdamUpdate : IDisposable
                 {
                     Tensor ids = g.SparseIndices.select(0, 0), values = g.SparseValues;   // [nnz], [nnz, dim]: a row per token
                     if (_kernel == SparseTableKernel.FusedOnCpu && TableAdamSweep.Fits(p, m, v, ids, values)
-                        && ArithmeticOfTorch(p.shape[1]) is { } arithmetic)
+                        && (Arithmetic ?? ArithmeticOfTorch(p.shape[1])) is { } arithmetic)
                     {
                         var live = _liveKnown[i] ? _live[i] ??= new ulong[(p.shape[0] + 63) / 64] : null;
                         TableAdamSweep.Step(p, m, v, ids, values, live, Coefficients(_step), arithmetic, torch.get_num_threads());

@@ -9,7 +9,9 @@ namespace Lmev.Training;
 /// element, m ← β1·m (+ (1−β1)·g on a touched row), v ← β2·v (+ (1−β2)·g·g), then
 /// p ← p + stepSize · m / (√v / √(1−β2^t) + ε). libtorch's ops (<see cref="AdamUpdate"/>'s device path) sweep the
 /// table, m and v several times per step; this reads and writes each once (6 × the table's bytes), a block of rows
-/// at a time (the block's m and v stay in cache between its two short loops), the rows split across threads.
+/// at a time (the block's m and v stay in cache between its two short loops), the rows split across threads. A
+/// touched row's gradient is its token gradients summed inside the pass (<see cref="RowGradient"/>), and rows no
+/// batch has touched yet are not read at all (see the <c>live</c> parameter).
 /// <para>
 /// Hand-written with <see cref="Vector{T}"/> because neither library fuses it: TensorPrimitives does one operation
 /// per call (a pass each), and TorchSharp 0.107 binds no fused Adam (torch._fused_adam_). bench/nnlm measures the
@@ -83,7 +85,7 @@ internal static unsafe class TableAdamSweep
         Arithmetic arithmetic, int threads)
     {
         int dim = checked((int)p.shape[1]);
-        var gradient = RowGradient.Group(new ReadOnlySpan<long>(Address<long>(ids), checked((int)ids.shape[0])), Address<float>(values), dim, p.shape[0]);
+        using var gradient = RowGradient.Group(new ReadOnlySpan<long>(Address<long>(ids), checked((int)ids.shape[0])), Address<float>(values), dim, p.shape[0]);
         Step(Address<float>(p), Address<float>(m), Address<float>(v), p.shape[0], dim, gradient, live, c, arithmetic, threads);
     }
 
@@ -139,7 +141,7 @@ internal static unsafe class TableAdamSweep
         // Mkl: the block's roots; otherwise room for one vector's rare lanes (MklRefined).
         float* scratch = stackalloc float[arithmetic.Root == SquareRoot.Mkl ? (int)(blockRows * dim) : Vector<float>.Count];
         var touched = gradient.Rows;
-        int k = Array.BinarySearch(touched, first);
+        int k = touched.BinarySearch(first);
         if (k < 0) k = ~k;
         for (long runStart = NextLive(live, first, end); runStart < end; runStart = NextLive(live, runStart, end))
         {

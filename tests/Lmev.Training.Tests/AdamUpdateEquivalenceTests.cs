@@ -20,13 +20,15 @@ public class AdamUpdateEquivalenceTests(ITestOutputHelper output)
     private const int Rows = 1000, Steps = 50, BagsPerStep = 8, TokensPerStep = 96;
     private const double Lr = 1e-3, Eps = 1e-7;   // the study's (Keras' epsilon)
 
-    [Theory]
-    [InlineData(128, 2)]   // the NNLM modules' dim: whole vectors, the rows split between two threads
-    [InlineData(50, 2)]    // nnlm-*-dim50: every row ends in a partial vector
-    [InlineData(3, 1)]     // shorter than a vector, one thread
-    public void Fifty_steps_of_the_fused_pass_equal_the_old_update_bit_for_bit(int dim, int threads)
+    [SkippableTheory]
+    [InlineData(128, 2, false)]   // the NNLM modules' dim: whole vectors, the rows split between two threads
+    [InlineData(50, 2, false)]    // nnlm-*-dim50: every row ends in a partial vector
+    [InlineData(3, 1, false)]     // shorter than a vector, one thread
+    [InlineData(50, 2, true)]     // MKL called for √v, as on a CPU whose MKL kernel is not the one Refined reproduces
+    public void Fifty_steps_of_the_fused_pass_equal_the_old_update_bit_for_bit(int dim, int threads, bool mklCalled)
     {
         TorchRuntime.EnsureLoaded();
+        Skip.If(mklCalled && !TorchSquareRoot.Available, "this libtorch has no MKL (vmsSqrt) to call");
         int before = torch.get_num_threads();
         torch.set_num_threads(threads);
         try
@@ -37,7 +39,12 @@ public class AdamUpdateEquivalenceTests(ITestOutputHelper output)
             var (fusedBag, fusedTable) = Bag(initial, dim);
             var (opsBag, opsTable) = Bag(initial, dim);
             using var old = new MainAdamUpdate([oldTable], Lr, Eps);
-            using var fused = new AdamUpdate([fusedTable], Lr, Eps, AdamUpdate.SparseTableKernel.FusedOnCpu);
+            using var probe = new AdamUpdate([], Lr, Eps);
+            var torchArithmetic = probe.ArithmeticOfTorch(dim);
+            using var fused = new AdamUpdate([fusedTable], Lr, Eps, AdamUpdate.SparseTableKernel.FusedOnCpu)
+            {
+                Arithmetic = mklCalled && torchArithmetic is { } a ? a with { Root = TableAdamSweep.SquareRoot.Mkl } : null,
+            };
             using var ops = new AdamUpdate([opsTable], Lr, Eps, AdamUpdate.SparseTableKernel.TorchOps);
             var touchedOnce = new HashSet<long>();
             for (int step = 1; step <= Steps; step++)
@@ -55,9 +62,9 @@ public class AdamUpdateEquivalenceTests(ITestOutputHelper output)
             Assert.True(fusedTable.grad!.is_sparse);
             // The fused pass ran: libtorch's arithmetic on this machine was found among the sweep's (else AdamUpdate
             // would have fallen back to libtorch's ops, and this test would compare the old code with itself).
-            var arithmetic = fused.ArithmeticOfTorch(dim);
-            output.WriteLine($"libtorch's arithmetic here, as the fused pass reproduces it: {arithmetic?.ToString() ?? "none found"}");
-            Assert.NotNull(arithmetic);
+            output.WriteLine($"libtorch's arithmetic here, as the fused pass reproduces it: {torchArithmetic?.ToString() ?? "none found"}" +
+                             (mklCalled ? "; MKL called for the roots" : ""));
+            Assert.NotNull(torchArithmetic);
             Assert.True(touchedOnce.Count < Rows, "some rows must never have a gradient (they move by momentum alone)");
 
             var (oldM, oldV) = old.MomentsOf(0);
@@ -86,6 +93,44 @@ public class AdamUpdateEquivalenceTests(ITestOutputHelper output)
             oldBag.Dispose(); fusedBag.Dispose(); opsBag.Dispose();
         }
         finally { torch.set_num_threads(before); }
+    }
+
+    [SkippableFact]
+    public void Refined_square_roots_are_mkls_bit_for_bit_where_libtorch_uses_them()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var probe = new AdamUpdate([], Lr, Eps);
+        Skip.IfNot(probe.ArithmeticOfTorch(128)?.Root == TableAdamSweep.SquareRoot.MklRefined,
+            $"libtorch's square root here is not MKL's SSE kernel (found {probe.ArithmeticOfTorch(128)?.ToString() ?? "none"})");
+        // Every exponent, the fast path's edges (bits 0x00800000 and 0x7f7ff000), and the lanes left to MKL.
+        var rng = new SplitMix64(77);
+        var values = new List<float> { 0f, -0f, float.Epsilon, 1e-40f, 1.17549435e-38f, float.MaxValue, float.PositiveInfinity, float.NaN, -1f, -1e-30f,
+            BitConverter.Int32BitsToSingle(0x7f7ff000), BitConverter.Int32BitsToSingle(0x7f7ff001), BitConverter.Int32BitsToSingle(0x00800000) };
+        for (int i = 0; i < 1 << 20; i++)
+            values.Add(BitConverter.Int32BitsToSingle((int)(rng.NextBelow(0x7f800000))));   // every positive finite bit pattern alike
+        var x = values.ToArray();
+        var mkl = new float[x.Length];
+        var refined = new float[x.Length];
+        int differing = 0;
+        unsafe
+        {
+            fixed (float* px = x, pm = mkl, pr = refined)
+            {
+                TorchSquareRoot.Compute(px, pm, x.Length);
+                float* spill = stackalloc float[System.Numerics.Vector<float>.Count];
+                int n = x.Length - x.Length % System.Numerics.Vector<float>.Count;
+                for (int i = 0; i < n; i += System.Numerics.Vector<float>.Count)
+                    System.Numerics.Vector.Store(TorchSquareRoot.Refined(System.Numerics.Vector.Load(px + i), spill), pr + i);
+                for (int i = n; i < x.Length; i++) pr[i] = TorchSquareRoot.Refined(new System.Numerics.Vector<float>(px[i]), spill)[0];
+            }
+        }
+        for (int i = 0; i < x.Length; i++)
+            if (BitConverter.SingleToInt32Bits(mkl[i]) != BitConverter.SingleToInt32Bits(refined[i]) && !(float.IsNaN(mkl[i]) && float.IsNaN(refined[i])))
+            {
+                if (differing++ < 5) output.WriteLine($"x = {x[i]:R} (0x{BitConverter.SingleToInt32Bits(x[i]):x8}): MKL {mkl[i]:R}, Refined {refined[i]:R}");
+            }
+        output.WriteLine($"{x.Length:N0} values: {differing} differ");
+        Assert.Equal(0, differing);
     }
 
     [Fact]
