@@ -65,6 +65,11 @@ internal static class FineTuneBench
         int steps = (trainRows + parameters.BatchSize - 1) / parameters.BatchSize;
         Console.WriteLine($"{titles.Count:N0} titles ({trainRows:N0} train, {validationRows:N0} validation, {classes:N0} classes, " +
                           $"{train.Ids.Length:N0} training tokens) read and tokenised in {clock.Elapsed.TotalSeconds:F1} s");
+        var seen = new bool[buckets];
+        foreach (long id in train.Ids) seen[id] = true;
+        int rowsTouched = seen.Count(t => t);
+        Console.WriteLine($"{rowsTouched:N0} of the table's {buckets:N0} rows ({100.0 * rowsTouched / buckets:F1} %) occur in the training titles: " +
+                          "from the first epoch on, fine-tune's update sweeps those (the others' m and v are still 0: dense Adam leaves them as they are)");
         Console.WriteLine($"table {buckets:N0} × {Dim} float32 = {ProcessMemory.Mb(tableBytes)}; batch {parameters.BatchSize}, " +
                           $"{steps} steps/epoch, {epochs} epochs; device {TorchRuntime.DeviceName(device)}; " +
                           $"{Environment.ProcessorCount} logical CPUs; load average {LoadAverage()}");
