@@ -16,7 +16,7 @@ namespace Lmev.Bench.Nnlm;
 /// Rows: the first <c>--rows</c> titles of <c>../shared/data/meli2019-es-titles.csv.gz</c> (random
 /// order); the last 5 % are the validation set, as Keras' validation_split held them out, so
 /// early stopping's best-weights snapshot is part of what is measured. Classes are numbered in
-/// order of first appearance. The study's protocol otherwise (TrainingParams defaults: Dense 512
+/// order of first appearance. The study's protocol otherwise (MlpSettings defaults: Dense 512
 /// ×2, dropout 0.25, Adam 1e-3, batch 4096), for <c>--epochs</c> epochs.
 /// </para>
 /// <para>
@@ -34,6 +34,7 @@ namespace Lmev.Bench.Nnlm;
 internal static class FineTuneBench
 {
     private const int Dim = 128;
+    private const long Seed = 1;
     private const string DataPath = "../shared/data/meli2019-es-titles.csv.gz";
 
     public static int Run(BenchArgs args)
@@ -53,7 +54,8 @@ internal static class FineTuneBench
         // As the Train stage does: the best epoch's weights go to a file, not a second table in memory
         // (--snapshot-in-memory keeps them in memory, to compare).
         var snapshot = args.Flag("--snapshot-in-memory") ? null : Path.Combine(Path.GetTempPath(), $"lmev-bench-best-{Environment.ProcessId}.dat");
-        var parameters = new TrainingParams { MaxEpochs = epochs, Threads = threads, UseCuda = cuda, Seed = 1, SnapshotPath = snapshot };
+        var parameters = new MlpSettings { Epochs = epochs };
+        var options = new TrainerOptions(Threads: threads, UseCuda: cuda, SnapshotPath: snapshot);
         var device = TorchRuntime.SelectDevice(cuda);
         var clock = Stopwatch.StartNew();
         var (titles, labels, classes) = ReadTitles(rows);
@@ -74,8 +76,9 @@ internal static class FineTuneBench
                           $"{steps} steps/epoch, {epochs} epochs; device {TorchRuntime.DeviceName(device)}; " +
                           $"{Environment.ProcessorCount} logical CPUs; load average {LoadAverage()}");
 
-        var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, buckets, steps, tableBytes);
-        var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels, classes, parameters));
+        var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, options, buckets, steps, tableBytes);
+        var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
+            classes, parameters, Seed, options));
 
         // The update alone, against what the memory can move: STREAM's triad over arrays the table's size.
         int torchThreads = torch.get_num_threads();
@@ -127,12 +130,12 @@ internal static class FineTuneBench
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (double EpochSeconds, long PeakBytes, long StartBytes) Frozen(TokenBags train, int[] trainLabels, TokenBags validation,
-        int[] validationLabels, int classes, TrainingParams parameters, int buckets, int steps, long tableBytes)
+        int[] validationLabels, int classes, MlpSettings parameters, TrainerOptions options, int buckets, int steps, long tableBytes)
     {
         var clock = Stopwatch.StartNew();
         var (trainX, validationX) = EmbedWithRandomTable(train, validation, buckets);
         Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
-        return Phase("frozen", steps, tableBytes, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters));
+        return Phase("frozen", steps, tableBytes, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, options));
     }
 
     /// <returns>the last epoch's seconds, the phase's peak RSS and its RSS at the start</returns>
