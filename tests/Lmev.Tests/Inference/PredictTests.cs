@@ -198,6 +198,9 @@ public sealed class PredictTests(TrainedProject trained) : IClassFixture<Trained
             Assert.Equal("saved_models/demo/ft/run-1: the run's weights (model.dat) were left behind when it was exported (`lmev cache export --omit model.dat`), " +
                 $"so it cannot classify here; import an export of train/{key} made without --omit model.dat (`lmev cache import …`), " +
                 "or train the run on this machine: `lmev train --experiment demo --model ft --run 1 --force`", e.Message);
+            // As a user types it: the same one line, nothing on standard output.
+            var (code, stdout, stderr) = LmevProcess.RunWithInput(report, "Zapatillas Running Hombre\n", "predict", "--model", "ft", "--run", "1");
+            Assert.Equal((1, "", $"error: {e.Message}\n"), (code, stdout, stderr));
         }
         finally { File.Delete(archive); }
     }
@@ -236,5 +239,50 @@ public sealed class PredictTests(TrainedProject trained) : IClassFixture<Trained
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
         Assert.Matches(@"^error: \S+test\.csv:1: no column 'name'; its columns: [^\n]+; name the titles' column with --title-column\n$", stderr);
+    }
+
+    [Fact]
+    public void The_typed_commands_say_a_bad_run_an_experiment_never_trained_and_a_missing_onnx_file_in_one_line()
+    {
+        var cases = new (string[] Args, string Line)[]
+        {
+            (["predict", "--model", "ft", "--run", "last"],
+                "error: --run last: expected a run number (1, 2, …) or 'best' (the run with the highest validation balanced accuracy)"),
+            (["predict", "--model", "ft", "--run", "7"], "error: saved_models/demo/ft: no run-7; its runs: 1, 2 (or --run best)"),
+            (["export-onnx", "--model", "ft", "--run", "0", "-o", Path.Combine(P.Root, "x.onnx")],
+                "error: --run 0: expected a run number (1, 2, …) or 'best' (the run with the highest validation balanced accuracy)"),
+            (["predict", "--experiment", "untrained", "--model", "ft"],
+                "error: experiment 'untrained' has never been trained here: saved_models/untrained does not exist; train it first: " +
+                "`dotnet cake --target=Train --experiment=untrained` (or `lmev train --experiment untrained --model ft` after its earlier steps)"),
+            (["predict"], "error: which classifier? name a trained run with --model (and --experiment, --run), or an exported one with --onnx FILE"),
+        };
+        var experiment = Lmev.Flow.Experiment.FilePath(P.Root, "untrained");
+        File.Copy(Lmev.Flow.Experiment.FilePath(P.Root, "demo"), experiment, overwrite: true);
+        try
+        {
+            foreach (var (args, line) in cases)
+            {
+                var (code, stdout, stderr) = LmevProcess.RunWithInput(P, "Zapatillas Running Hombre\n", args);
+                Assert.True((code, stdout, stderr) == (1, "", line + "\n"), $"lmev {string.Join(' ', args)}: exit {code}, stdout '{stdout}', stderr '{stderr}'");
+            }
+        }
+        finally { File.Delete(experiment); }
+        Assert.False(File.Exists(Path.Combine(P.Root, "x.onnx")));
+    }
+
+    [Fact]
+    public void The_typed_export_and_predict_onnx_give_the_runs_test_predictions()
+    {
+        using var dir = new TempDir();
+        var onnx = Path.Combine(dir.Path, "ft.onnx");
+        var (code, _, stderr) = LmevProcess.RunWithInput(P, "", "export-onnx", "--model", "ft", "--run", "2", "-o", onnx);
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(TokenizerDescription.PathFor(onnx)), stderr);
+        var output = Path.Combine(dir.Path, "predictions.csv");
+        (code, _, stderr) = LmevProcess.RunWithInput(P, "", "predict", "--onnx", onnx, trained.TestCsv, "-o", output);
+        Assert.True(code == 0, stderr);
+        var expected = Csv(File.ReadAllText(Path.Combine(trained.Run("ft", 2).Folder, "test-predictions.csv")));
+        var predicted = Csv(File.ReadAllText(output));
+        Assert.Equal(expected.Skip(1).Select(r => (r[0], r[2])), predicted.Skip(1).Select(r => (r[0], r[1])));
     }
 }
