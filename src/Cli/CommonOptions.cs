@@ -33,10 +33,18 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static readonly Option<DeviceRequest?> DeviceChoice = new("--device")
+    public static readonly Option<DeviceRequest?> DeviceChoice = DeviceOption(
+        "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+        "default: the experiment's train.device, else auto. Recorded, never part of a cache key");
+
+    /// <summary>`predict`'s --device: the same values, its default the run's own request.</summary>
+    public static readonly Option<DeviceRequest?> PredictDevice = DeviceOption(
+        "Classify on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+        "default: the device request the run was trained with (its metrics.json), auto for an exported classifier");
+
+    private static Option<DeviceRequest?> DeviceOption(string description) => new("--device")
     {
-        Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
-                      "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+        Description = description,
         CustomParser = result =>
         {
             var given = result.Tokens.Single().Value;

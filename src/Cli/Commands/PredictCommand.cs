@@ -21,11 +21,11 @@ internal static class PredictCommand
         var command = new Command("predict",
             "Classify titles with a trained run, applying exactly the preprocessing it was trained with, on the device its settings choose " +
             "(or with an exported classifier through ONNX Runtime). Messages go to standard error, the CSV to -o or standard output.")
-            { input, ExperimentName, ModelToUse, RunToUse, onnx, column, output, top, DeviceChoice, Threads, ProjectRoot, CacheFolder };
+            { input, ExperimentName, ModelToUse, RunToUse, onnx, column, output, top, PredictDevice, Threads, ProjectRoot, CacheFolder };
         Guarded.Action(command, p =>
         {
             var request = new PredictRequest(RootOf(p), CacheRootOf(p), p.GetValue(ExperimentName)!, p.GetValue(ModelToUse), RunChoice.Parse(p.GetValue(RunToUse)!),
-                p.GetValue(onnx), p.GetValue(DeviceChoice), p.GetValue(Threads), p.GetValue(input), p.GetValue(column)!, p.GetValue(output), p.GetValue(top));
+                p.GetValue(onnx), p.GetValue(PredictDevice), p.GetValue(Threads), p.GetValue(input), p.GetValue(column)!, p.GetValue(output), p.GetValue(top));
             using var stdout = Console.OpenStandardOutput();
             Predictor.Predict(request, Console.In, stdout, Console.Error.WriteLine);
             return 0;

@@ -49,7 +49,7 @@ public static class Predictor
             AtomicFile.Write(request.Output, stream => written = Prediction.Run(classifier, titles, stream, request.Top));
             outcome = written!;
         }
-        say($"{outcome.Titles:N0} titles in {outcome.Seconds:F2} s ({outcome.TitlesPerSecond:N0} titles/s)" +
+        say($"{outcome.Titles:N0} title{(outcome.Titles == 1 ? "" : "s")} in {outcome.Seconds:F2} s ({outcome.TitlesPerSecond:N0} titles/s)" +
             (request.Output is null or "-" ? "" : $": {request.Output}"));
         return outcome;
     }
