@@ -2,9 +2,10 @@
 # bench/predict: how fast `lmev predict` classifies the meli-100k test titles (25,000), in one run:
 #  - the fasttext run against Debian's fastText 0.9.2 `fasttext predict` with a model trained on the same split and settings
 #    (bench/baselines' protocol: train + validation, -dim 100 -wordNgrams 2 -epoch 15 -lr 0.5 -loss softmax -minCount 1),
-#    both on one thread (fastText's predict has one; lmev's --threads 1), titles/s and their ratio (goal >= 1);
+#    both on one thread (fastText's predict has one; lmev's --threads 1) and pinned to one core (taskset -c 0: lmev's runtime
+#    threads, libtorch's loading beside the titles' reading included, share that core), titles/s and their ratio (goal >= 1);
 #  - a 128-dim table (the random-dim128-fine-tune run: the table and the MLP in one classifier) through TorchSharp and
-#    through its ONNX export (`lmev export-onnx`, `lmev predict --onnx`), one thread each.
+#    through its ONNX export (`lmev export-onnx`, `lmev predict --onnx`), one thread each, pinned to the same core.
 # A script that prints figures, not a test. Needs the team's ../shared/data and fastText; skips with a message without them.
 #
 #   bench/predict/run.sh [--rows N] [--repeat R]
@@ -83,6 +84,9 @@ fi
 echo "# $TABLE's export (not timed)"
 "${LMEV[@]}" export-onnx --experiment "$EXPERIMENT" --root "$PROJECT" --model "$TABLE" --run 1 -o "$OUT/onnx/$TABLE.onnx"
 
+# One core for every timed command (without taskset, as the shell's affinity allows; said below).
+ONE_CORE=()
+if command -v taskset >/dev/null; then ONE_CORE=(taskset -c 0); fi
 declare -A BEST=() LOADS=()
 # time NAME INPUT COMMAND...: the fastest of REPEAT runs of COMMAND < INPUT (its output in $OUT/NAME.out, messages in NAME.err).
 time_it() {
@@ -92,7 +96,7 @@ time_it() {
     l=$(load)
     local start end seconds
     start=$(date +%s.%N)
-    "$@" < "$input" > "$OUT/$name.out" 2> "$OUT/$name.err"
+    "${ONE_CORE[@]}" "$@" < "$input" > "$OUT/$name.out" 2> "$OUT/$name.err"
     end=$(date +%s.%N)
     seconds=$(echo "$end - $start" | bc)
     echo "  $name: $(printf '%.3f' "$seconds") s (load average $l; $(uptime | sed 's/.*load average/load average/'))"
@@ -100,7 +104,7 @@ time_it() {
   done
   BEST[$name]=$best
 }
-echo "# machine: $(nproc) CPUs; $(uptime)"
+echo "# machine: $(nproc) CPUs; $(uptime); timed commands ${ONE_CORE[*]:-not pinned (no taskset)}"
 echo "# timing ($TITLES titles, fastest of $REPEAT)"
 time_it fasttext "$OUT/titles.txt" fasttext predict "$OUT/fasttext/model.bin" -
 time_it fasttext-empty "$OUT/empty.txt" fasttext predict "$OUT/fasttext/model.bin" -
