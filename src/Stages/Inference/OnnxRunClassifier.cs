@@ -39,6 +39,8 @@ public sealed class OnnxRunClassifier : IRunClassifier
     public static OnnxRunClassifier Open(string onnxPath, bool useCuda, int threads = 0)
     {
         onnxPath = Path.GetFullPath(onnxPath);
+        if (!File.Exists(onnxPath))
+            throw new LmevException($"--onnx {onnxPath}: no such file; expected a classifier written by `lmev export-onnx --model M -o FILE.onnx` (or name a trained run with --model)");
         var session = OnnxEmbedder.Open(onnxPath, new OnnxEmbedderOptions(IntraOpThreads: threads, UseCuda: useCuda, Log: _ => { }));
         try
         {

@@ -242,7 +242,7 @@ public sealed class PredictTests(TrainedProject trained) : IClassFixture<Trained
     }
 
     [Fact]
-    public void The_typed_commands_say_a_bad_run_an_experiment_never_trained_and_a_missing_onnx_file_in_one_line()
+    public void The_typed_commands_say_a_bad_run_an_experiment_never_trained_no_classifier_and_a_missing_onnx_file_in_one_line()
     {
         var cases = new (string[] Args, string Line)[]
         {
@@ -255,6 +255,8 @@ public sealed class PredictTests(TrainedProject trained) : IClassFixture<Trained
                 "error: experiment 'untrained' has never been trained here: saved_models/untrained does not exist; train it first: " +
                 "`dotnet cake --target=Train --experiment=untrained` (or `lmev train --experiment untrained --model ft` after its earlier steps)"),
             (["predict"], "error: which classifier? name a trained run with --model (and --experiment, --run), or an exported one with --onnx FILE"),
+            (["predict", "--onnx", Path.Combine(P.Root, "none.onnx")], $"error: --onnx {Path.Combine(P.Root, "none.onnx")}: no such file; " +
+                "expected a classifier written by `lmev export-onnx --model M -o FILE.onnx` (or name a trained run with --model)"),
         };
         var experiment = Lmev.Flow.Experiment.FilePath(P.Root, "untrained");
         File.Copy(Lmev.Flow.Experiment.FilePath(P.Root, "demo"), experiment, overwrite: true);
