@@ -22,10 +22,24 @@ internal sealed partial class NnlmGraphWalk
         var initializers = view.AllNodes().Where(r => r.Op is "InitializeTableFromTextFileV2" or "InitializeTableFromTextFile" or "InitializeTableV2" or "InitializeTable" or "LookupTableImportV2")
             .Where(r => SameResource(view.Resolve(view.Input(r, 0)), table)).ToList();
         var tableName = tableObject is { } bound ? $"{table.Where}, bound to {view.Objects!.Describe(bound)}," : table.Where;
-        if (initializers.Count != 1)
-            throw new LmevException($"{view.Path}: {tableName} is the lookup's table, and {initializers.Count} initializers fill it " +
-                $"{(initializers.Count == 0 ? "" : $"({string.Join("; ", initializers.Select(i => i.Where))}) ")}; expected one (InitializeTableFromTextFileV2, or InitializeTableV2 from constants).");
-        var init = initializers[0];
+        if (initializers.Count == 0)
+            throw new LmevException($"{view.Path}: {tableName} is the lookup's table, and no initializer fills it; expected one (InitializeTableFromTextFileV2, or InitializeTableV2 from constants).");
+        // A TF2 object graph holds one _initialize function per table object, and a StaticVocabularyTable's delegates to the
+        // HashTable it wraps: the same fill twice. Fills that differ are an error.
+        var sources = initializers.Select(i => (Init: i, Source: Source(i))).ToList();
+        var fills = sources.GroupBy(s => FillKey(s.Source)).ToList();
+        if (fills.Count > 1)
+            throw new LmevException($"{view.Path}: {tableName} is the lookup's table, and {initializers.Count} initializers fill it differently: " +
+                $"{string.Join("; ", fills.Select(f => $"{f.First().Init.Where}: {f.Key}"))}; expected one vocabulary.");
+        return sources[0].Source;
+    }
+
+    private static string FillKey(VocabularySource s) => s.Kind == VocabularySource.Constant
+        ? $"constant keys {string.Join("\u0001", s.Keys ?? [])}" : s with { Node = null } is var v ? v.ToString() : "";
+
+    /// <summary>What one initializer fills the table with.</summary>
+    private VocabularySource Source(Ref init)
+    {
         if (init.Op.StartsWith("InitializeTableFromTextFile", StringComparison.Ordinal))
         {
             var source = new VocabularySource(VocabularySource.TextFile, Asset(init, view.Resolve(view.Input(init, 1))), init.Node.Name,

@@ -85,6 +85,26 @@ public sealed class SavedObjectGraphTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Two_table_initializers_of_the_object_graph_that_fill_the_table_differently_are_refused_naming_both()
+    {
+        using var dir = new TempDir();
+        var built = NnlmTestModel.Write(Path.Combine(dir.Path, "model"), graph: NnlmGraphSpec.Tf2Export(normalize: false) with { Signature = false });
+        var path = Path.Combine(built.Directory, "saved_model.pb");
+        var model = SavedModel.Parser.ParseFrom(File.ReadAllBytes(path));
+        // The outer StaticVocabularyTable's _initialize fills the same table (it delegates): here, with another vocab_size.
+        var outer = model.MetaGraphs[0].GraphDef.Library.Function.Single(f => f.Signature.Name == "__inference__initializer_1033");
+        outer.NodeDef.Single(n => n.Op == "InitializeTableFromTextFileV2").Attr["vocab_size"] = new AttrValue { I = 5 };
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+
+        var error = Assert.Throws<LmevException>(() => ReadRecipe(built.Directory));
+        output.WriteLine(error.Message);
+        Assert.Contains("bound to resource '_table/_table', is the lookup's table, and 2 initializers fill it differently", error.Message);
+        Assert.Contains("function '__inference__initializer_1033'", error.Message);
+        Assert.Contains("function '__inference__initializer_1043'", error.Message);
+        Assert.Contains("vocab_size 5", error.Message);
+    }
+
+    [Fact]
     public void Without_a_signature_and_without_an_object_graph_the_layout_rules_stand_in_and_say_why()
     {
         using var dir = new TempDir();
