@@ -31,7 +31,7 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
 
     public string Name => "model";
 
-    public int Version => 2; // 2: an nnlm model's recipe is read from its graph (tokeniser, partitions, combiner) and recorded
+    public int Version => 3; // 2: an nnlm model's recipe is read from its graph (tokeniser, partitions, combiner) and recorded; 3: also from the object graph's __call__ of a model without a serving signature
 
     public string Unit => spec.Name;
 
@@ -147,6 +147,7 @@ public sealed class ModelStage(ModelSpec spec, ModelStage.PinnedFiles? sources =
         {
             ["source"] = r.Source,
             ["fromGraph"] = r.FromGraph,
+            ["route"] = r.Route,
             ["steps"] = new System.Text.Json.Nodes.JsonArray(r.Tokenizer.Describe().Select(d => (System.Text.Json.Nodes.JsonNode)d).ToArray()),
             ["vocabulary"] = r.Vocabulary.ToString(),
             ["numOovBuckets"] = import.NumOovBuckets,

@@ -39,6 +39,9 @@ public sealed class NnlmRecipeTests(ITestOutputHelper output)
         ["tf2-pP-StringSplitV2-float64"] = (false, NnlmGraphSpec.Tf2Export(normalize: true) with { Float64 = true },
             ["regex_replace(pattern \"\\\\pP\", rewrite \"\", every match) [StaticRegexReplace]", "split: StringSplitV2(sep \" \": empty tokens kept",
              "a title with no token gets the token \"\""]),
+        ["tf2-no-signature-object-graph-pP"] = (false, NnlmGraphSpec.Tf2Export(normalize: true) with { Signature = false },
+            ["regex_replace(pattern \"\\\\pP\", rewrite \"\", every match) [StaticRegexReplace]", "split: StringSplitV2(sep \" \": empty tokens kept",
+             "a title with no token gets the token \"\""]),
         ["tf2-StringLower-mean"] = (false, NnlmGraphSpec.Tf2Export(normalize: false) with { Lower = true, Combiner = "mean" },
             ["lower(encoding \"\": ASCII letters only) [StringLower]", "split: StringSplitV2(sep \" \""]),
         ["tf1-partitioned-mod"] = (true, new NnlmGraphSpec(Partitions: 3, Strategy: "mod"), ["split: StringSplit(delimiter \" \", skip_empty true"]),
@@ -61,7 +64,8 @@ public sealed class NnlmRecipeTests(ITestOutputHelper output)
         Assert.Equal(0, ModelInspection.Write(built.Directory, inspect));
         var text = inspect.ToString();
         output.WriteLine(text);
-        Assert.Contains("recipe:     from the graph: signature", text);
+        Assert.Contains(graph.Signature ? "route:      the serving signature" : "route:      the object graph's __call__ (the model has no serving signature)", text);
+        Assert.Contains(graph.Signature ? "recipe:     from the graph: signature" : "recipe:     from the graph: object graph of saved_model.pb (no serving signature): __call__", text);
         var at = 0;
         foreach (var step in steps)
         {
@@ -135,12 +139,13 @@ public sealed class NnlmRecipeTests(ITestOutputHelper output)
     private static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s, CanonicalJson.Options);
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void An_op_lmev_does_not_model_on_the_path_fails_naming_the_op_and_its_node(bool tf2)
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void An_op_lmev_does_not_model_on_the_path_fails_naming_the_op_and_its_node(bool tf2, bool signature)
     {
         using var dir = new TempDir();
-        var graph = (tf2 ? NnlmGraphSpec.Tf2Export(normalize: true) : NnlmGraphSpec.Tf1(normalize: true)) with { ExtraOp = "StringNGrams" };
+        var graph = (tf2 ? NnlmGraphSpec.Tf2Export(normalize: true) : NnlmGraphSpec.Tf1(normalize: true)) with { ExtraOp = "StringNGrams", Signature = signature };
         var built = NnlmTestModel.Write(Path.Combine(dir.Path, "model"), hubModule: !tf2, graph: graph);
         var layout = HubModelLayout.Of(built.Directory);
         using var reader = TensorBundleReader.Open(layout.VariablesPrefix);
@@ -149,6 +154,8 @@ public sealed class NnlmRecipeTests(ITestOutputHelper output)
         Assert.Contains("lmev does not model the op StringNGrams", error.Message);
         Assert.Contains("saved_model.pb", error.Message);
         if (tf2) Assert.Contains("function '__inference__tokenize_1049'", error.Message);
+        if (!signature) Assert.Contains("(object graph __call__)", error.Message);
+        output.WriteLine(error.Message);
 
         var inspect = new StringWriter();
         ModelInspection.Write(built.Directory, inspect);

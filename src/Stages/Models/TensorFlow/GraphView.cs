@@ -9,17 +9,21 @@ namespace Lmev.Models.TensorFlow;
 /// <c>StatefulPartitionedCall</c>/<c>PartitionedCall</c> output leads into its function's <c>ret</c>, a function's
 /// argument back to the caller's input, <c>Identity</c> to what it forwards. TF2 models keep every op inside such
 /// functions (core/framework/function.proto: inputs "node:out:index" or an argument's name); TF1 graphs are flat.
+/// A TF2 model saved without signatures is entered at a function no node calls (<see cref="RootScope"/>): its captured
+/// arguments are bound to objects of the object graph (<see cref="BoundObject"/>).
 /// </summary>
 internal sealed class GraphView
 {
     private readonly Dictionary<string, FunctionDef> _functions;
     private readonly Dictionary<(int, string), Scope> _calls = [];
+    private readonly Dictionary<string, Scope> _roots = new(StringComparer.Ordinal);
     private int _scopes;
 
-    public GraphView(string path, MetaGraphDef meta)
+    public GraphView(string path, MetaGraphDef meta, SavedObjects? objects = null)
     {
         Path = path;
         Meta = meta;
+        Objects = objects;
         _functions = (meta.GraphDef.Library?.Function ?? []).GroupBy(f => f.Signature?.Name ?? "").ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Main = new Scope(this, _scopes++, null, null, null, meta.GraphDef.Node);
     }
@@ -28,15 +32,22 @@ internal sealed class GraphView
 
     public MetaGraphDef Meta { get; }
 
+    /// <summary>The object graph (TF2), or null.</summary>
+    public SavedObjects? Objects { get; }
+
     public Scope Main { get; }
+
+    /// <summary>A function of the graph's library by name, or null.</summary>
+    public FunctionDef? Function(string name) => _functions.GetValueOrDefault(name);
 
     /// <summary>The graph, or a function's body as called from one call node.</summary>
     internal sealed class Scope
     {
         private readonly Dictionary<string, NodeDef> _nodes;
 
-        public Scope(GraphView view, int id, FunctionDef? function, Scope? parent, NodeDef? call, IEnumerable<NodeDef> nodes)
+        public Scope(GraphView view, int id, FunctionDef? function, Scope? parent, NodeDef? call, IEnumerable<NodeDef> nodes, IReadOnlyList<int>? bound = null)
         {
+            Bound = bound;
             View = view;
             Id = id;
             Function = function;
@@ -54,6 +65,9 @@ internal sealed class GraphView
         public FunctionDef? Function { get; }
         public Scope? Parent { get; }
         public NodeDef? Call { get; }
+
+        /// <summary>For a function entered from the object graph: the objects its last arguments (its captures) are bound to.</summary>
+        public IReadOnlyList<int>? Bound { get; }
         public IEnumerable<NodeDef> Nodes => _nodes.Values;
 
         public NodeDef? Find(string name) => _nodes.GetValueOrDefault(name);
@@ -148,6 +162,39 @@ internal sealed class GraphView
         throw Error(r, "forwards through more than 10,000 Identity nodes and calls; the graph loops");
     }
 
+    /// <summary>A concrete function of the object graph entered directly (no node calls it), its captures bound to objects.</summary>
+    public Scope RootScope(string concreteFunction)
+    {
+        if (_roots.TryGetValue(concreteFunction, out var scope)) return scope;
+        var function = Function(concreteFunction)
+            ?? throw new LmevException($"{Path}: the object graph names the concrete function '{concreteFunction}', which is not in the graph's function library.");
+        var bound = Objects?.BoundInputs(concreteFunction) ?? [];
+        if (bound.Count > function.Signature.InputArg.Count)
+            throw new LmevException($"{Path}: function '{concreteFunction}' has {function.Signature.InputArg.Count} arguments, but the object graph binds {bound.Count} captured inputs to it.");
+        scope = new Scope(this, _scopes++, function, null, null, function.NodeDef, bound);
+        _roots[concreteFunction] = scope;
+        return scope;
+    }
+
+    /// <summary>The object a captured argument of a function entered from the object graph is bound to, or null.</summary>
+    public int? BoundObject(Ref r)
+    {
+        if (r.Op != ArgOp || r.Scope.Call is not null || r.Scope.Bound is not { } bound) return null;
+        var index = (int)r.Node.Attr["index"].I;
+        var first = r.Scope.Function!.Signature.InputArg.Count - bound.Count;
+        return index >= first ? bound[index - first] : null;
+    }
+
+    /// <summary>What a function's output <paramref name="output"/> returns, as a node of its body.</summary>
+    public Ref Returned(Scope scope, int output)
+    {
+        var outputs = scope.Function!.Signature.OutputArg;
+        var at = new Ref(scope, new NodeDef { Name = outputs.Count > output ? outputs[output].Name : $"output {output}", Op = "_Retval" }, 0);
+        if (output >= outputs.Count) throw Error(at, $"is read, but {scope.Label} has {outputs.Count} outputs");
+        if (!scope.Function.Ret.TryGetValue(outputs[output].Name, out var ret)) throw Error(at, $"{scope.Label} returns nothing for it");
+        return Parse(scope, ret, at);
+    }
+
     /// <summary>The body of the function a call node calls, one scope per call node.</summary>
     public Scope CallScope(Ref call)
     {
@@ -164,10 +211,10 @@ internal sealed class GraphView
 
     private static int Depth(Scope s) => s.Parent is null ? 0 : 1 + Depth(s.Parent);
 
-    /// <summary>Every node of the graph and of every function it calls, each call's body once per call node.</summary>
+    /// <summary>Every node of the graph, of every concrete function of the object graph, and of every function they call, each call's body once per call node.</summary>
     public IEnumerable<Ref> AllNodes()
     {
-        var pending = new Queue<Scope>([Main]);
+        var pending = new Queue<Scope>([Main, .. (Objects?.ConcreteFunctionNames ?? []).Where(n => _functions.ContainsKey(n)).Select(RootScope)]);
         while (pending.TryDequeue(out var scope))
             foreach (var node in scope.Nodes.ToList())
             {

@@ -83,6 +83,12 @@ public static class ModelInspection
     {
         var r = plan.Recipe;
         var flag = r.FromGraph ? "" : "  (NOT FROM THE GRAPH: layout rule)";
+        output.WriteLine(r.Route switch
+        {
+            NnlmRecipe.SignatureRoute => "route:      the serving signature",
+            NnlmRecipe.ObjectGraphRoute => "route:      the object graph's __call__ (the model has no serving signature)",
+            _ => "route:      NEITHER a signature NOR an object graph __call__ taking the titles: the layout rules",
+        });
         output.WriteLine(r.FromGraph ? $"recipe:     from the graph: {r.Source}" : $"recipe:     NOT FOUND in the graph; {r.Source}");
         var n = 0;
         foreach (var step in r.Tokenizer.Describe()) output.WriteLine($"  {++n}. {step}{flag}");

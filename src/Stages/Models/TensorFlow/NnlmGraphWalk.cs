@@ -5,10 +5,10 @@ using Ref = Lmev.Models.TensorFlow.GraphView.Ref;
 namespace Lmev.Models.TensorFlow;
 
 /// <summary>
-/// One walk of one signature's path, from its string input to its output (<see cref="NnlmGraphReader"/>): which ops stand on it,
-/// and what each says of the recipe. The op sets below are what it recognises; anything else on the path is an error naming it.
+/// One walk of one path from a string input to its output (<see cref="NnlmGraphReader"/>: a signature's, or the object graph's
+/// <c>__call__</c> function's): which ops stand on it, and what each says of the recipe. The op sets below are what it recognises; anything else on the path is an error naming it.
 /// </summary>
-internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IReadOnlySet<string> checkpointKeys)
+internal sealed partial class NnlmGraphWalk(GraphView view, Ref input, Ref output, IReadOnlySet<string> checkpointKeys)
 {
     /// <summary>Ops lmev applies itself (their attributes become the recipe).</summary>
     private static readonly HashSet<string> RecipeOps = new(StringComparer.Ordinal)
@@ -53,11 +53,11 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
     private readonly Dictionary<(int, string), int> _depth = [];
     private readonly Ref _input = view.Resolve(input);
 
-    public NnlmRecipe Recipe(string label)
+    public NnlmRecipe Recipe(string label, string route)
     {
         var path = PathNodes();
-        foreach (var r in path.Where(r => !RecipeOps.Contains(r.Op) && !PlumbingOps.Contains(r.Op)))
-            throw view.Error(r, $"is on the path from the signature's input to its output, and lmev does not model the op {r.Op}. " +
+        foreach (var r in path.Where(r => r.Key != _input.Key && !RecipeOps.Contains(r.Op) && !PlumbingOps.Contains(r.Op)))
+            throw view.Error(r, $"is on the path from the model's input to its output ({route}), and lmev does not model the op {r.Op}. " +
                 "lmev reads a text embedding's preprocessing from its graph and applies it itself; this model needs an op it cannot apply");
         foreach (var r in path.Where(r => DependsOnValues(r) && !ValueOps.Contains(r.Op)))
             throw view.Error(r, $"changes the embedding rows after the lookup with the op {r.Op}; lmev models only gathering, stitching, " +
@@ -93,7 +93,7 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
             TokenRewrites = tokenRewrites,
             FillToken = fillToken,
         };
-        return new NnlmRecipe(label, true, tokenizer, vocabulary, buckets[0].n, parts, strategy, combiner, $"{combinerNode.Node.Name}");
+        return new NnlmRecipe(label, true, tokenizer, vocabulary, buckets[0].n, parts, strategy, combiner, $"{combinerNode.Node.Name}") { Route = route };
     }
 
     /// <summary>The resolved nodes that the output reads and that read the input.</summary>
@@ -109,7 +109,7 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
             foreach (var i in view.Inputs(r)) pending.Push(view.Resolve(i));
         }
         if (!seen.Contains(_input.Key))
-            throw view.Error(_input, "is the signature's input, but its output does not depend on it");
+            throw view.Error(_input, "is the model's input, but its output does not depend on it");
         return result.OrderBy(Depth).ToList();
     }
 
@@ -153,7 +153,7 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
         return found.Count switch
         {
             1 => found[0],
-            0 => throw new LmevException($"{view.Path}: no {what} on the path from the signature's input to its output " +
+            0 => throw new LmevException($"{view.Path}: no {what} on the path from the model's input to its output " +
                 $"(ops on it: {string.Join(", ", path.Select(r => r.Op).Distinct().Order(StringComparer.Ordinal))}); lmev cannot tell how this model embeds a title."),
             _ => throw new LmevException($"{view.Path}: {found.Count} nodes are {what} on the path: {string.Join("; ", found.Select(f => f.Where))}; lmev models one."),
         };
@@ -179,7 +179,7 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
             else if (r.Op == "SparseFillEmptyRows" && r.Output == 1) { r = view.Resolve(view.Input(r, 1)); continue; }
             else if (r.Op == "RaggedTensorToSparse" && r.Output == 1) { r = view.Resolve(view.Inputs(r)[^1]); continue; }
             else if (!StringPassOps.Contains(r.Op))
-                throw view.Error(r, $"stands between {(splitOutput ? "the split" : "the signature's input")} and {(splitOutput ? "the lookup" : "the split")} " +
+                throw view.Error(r, $"stands between {(splitOutput ? "the split" : "the model's input")} and {(splitOutput ? "the lookup" : "the split")} " +
                     $"({what}), and lmev does not model what {r.Op} does to a string");
             r = view.Resolve(view.Input(r, 0));
         }
@@ -215,50 +215,6 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
         return rule;
     }
 
-    private VocabularySource Vocabulary(Ref lookup)
-    {
-        var table = view.Resolve(view.Input(lookup, 0));
-        if (table.Op is not ("HashTableV2" or "HashTable"))
-            throw view.Error(lookup, $"looks up in {table.Where}; lmev models HashTableV2 lookups (a StaticVocabularyTable or index_table_from_file)");
-        var initializers = view.AllNodes().Where(r => r.Op is "InitializeTableFromTextFileV2" or "InitializeTableFromTextFile" or "InitializeTableV2" or "InitializeTable" or "LookupTableImportV2")
-            .Where(r => view.Resolve(view.Input(r, 0)).Key == table.Key).ToList();
-        if (initializers.Count != 1)
-            throw view.Error(table, $"is the lookup's table, and {initializers.Count} initializers fill it; expected one (InitializeTableFromTextFileV2, or InitializeTableV2 from constants)");
-        var init = initializers[0];
-        if (init.Op.StartsWith("InitializeTableFromTextFile", StringComparison.Ordinal))
-        {
-            var source = new VocabularySource(VocabularySource.TextFile, Asset(init, view.Resolve(view.Input(init, 1))), init.Node.Name,
-                Attr(init, "key_index").I, Attr(init, "value_index").I, init.Node.Attr.TryGetValue("vocab_size", out var v) ? v.I : -1,
-                init.Node.Attr.TryGetValue("delimiter", out var del) ? del.S.ToStringUtf8() : "\t");
-            if (source.KeyIndex < -2 || source.KeyIndex == -1 || source.ValueIndex != -1)
-                throw view.Error(init, $"reads keys from column {source.KeyIndex} and values from column {source.ValueIndex}; lmev models keys from the whole line " +
-                    "(-2) or a column, and the line number (-1) as the value");
-            if (init.Node.Attr.TryGetValue("offset", out var offset) && offset.I != 0)
-                throw view.Error(init, $"numbers lines from {offset.I}; lmev models line numbers from 0");
-            return source;
-        }
-        var keys = GraphView.Strings(view.Resolve(view.Input(init, 1))) ?? throw view.Error(init, "its keys are not constant strings");
-        var values = view.Resolve(view.Input(init, 2));
-        var ids = values.Node.Attr.TryGetValue("value", out var t) && t.Tensor is { } tensor ? tensor.Int64Val.Concat(tensor.IntVal.Select(i => (long)i)).ToList() : null;
-        if (ids is null || ids.Count != keys.Count || !ids.Order().SequenceEqual(Enumerable.Range(0, keys.Count).Select(i => (long)i)))
-            throw view.Error(init, "its values are not the ids 0…n-1 of its keys (as constants); lmev models a vocabulary whose ids are rows 0…n-1");
-        var byId = new string[keys.Count];
-        for (var i = 0; i < keys.Count; i++) byId[ids[i]] = keys[i];
-        return new VocabularySource(VocabularySource.Constant, null, init.Node.Name, Keys: byId);
-    }
-
-    /// <summary>The asset a filename tensor stands for: a graph node listed in asset_file_def, or a constant path.</summary>
-    private string Asset(Ref init, Ref filename)
-    {
-        if (filename.Scope.Function is null)
-        {
-            var asset = view.Meta.AssetFileDef.FirstOrDefault(a => a.TensorInfo?.Name is { } n && (n == filename.Node.Name || n.StartsWith(filename.Node.Name + ":", StringComparison.Ordinal)));
-            if (asset is not null) return asset.Filename;
-        }
-        if (GraphView.Strings(filename) is [var path]) return path.Replace('\\', '/').Split('/')[^1];
-        throw view.Error(init, $"reads its file name from {filename.Where}, which is neither an asset of the graph (asset_file_def) nor a constant");
-    }
-
     private (bool Fill, string Token) Fill(List<Ref> path)
     {
         var fills = path.Where(r => r.Op == "SparseFillEmptyRows").ToList(); // in path order: the first one meets the empty rows
@@ -283,64 +239,6 @@ internal sealed class NnlmGraphWalk(GraphView view, Ref input, Ref output, IRead
             yield return r;
             foreach (var i in view.Inputs(r)) pending.Push(view.Resolve(i));
         }
-    }
-
-    private (List<TableVariable> Parts, string? Strategy) Table(List<Ref> path)
-    {
-        var gathers = path.Where(r => r.Op is "ResourceGather" or "GatherV2" or "Gather").ToList();
-        if (gathers.Count == 0) throw new LmevException($"{view.Path}: no gather (ResourceGather, GatherV2) on the path; lmev cannot tell which table the model reads.");
-        var restored = RestoredVariables();
-        if (gathers.Count == 1 && view.Resolve(view.Input(gathers[0], 1)).Op != "DynamicPartition")
-            return ([Variable(gathers[0], restored)], null);
-        var partition = gathers.Select(g => view.Resolve(view.Input(g, 1))).ToList();
-        var bad = gathers.Zip(partition).FirstOrDefault(x => x.Second.Op != "DynamicPartition" || x.Second.Key != partition[0].Key);
-        if (bad.First.Node is not null)
-            throw view.Error(bad.First, $"gathers with ids from {bad.Second.Where}; expected each partition's ids from one DynamicPartition, as tf.nn.embedding_lookup builds it");
-        var count = (int)Attr(partition[0], "num_partitions").I;
-        if (gathers.Count != count || partition.Select(p => p.Output).Distinct().Count() != count)
-            throw view.Error(partition[0], $"splits ids into {count} partitions, and {gathers.Count} gathers read them; expected one gather per partition");
-        var assignments = view.Resolve(view.Input(partition[0], 1));
-        while (assignments.Op == "Cast") assignments = view.Resolve(view.Input(assignments, 0));
-        var strategy = assignments.Op switch
-        {
-            "FloorMod" => NnlmRecipe.Mod,
-            "Maximum" => NnlmRecipe.Div,
-            _ => throw view.Error(assignments, $"assigns ids to partitions with {assignments.Op}; lmev models tf.nn.embedding_lookup's 'mod' (FloorMod) and 'div' (Maximum) strategies"),
-        };
-        var parts = gathers.Zip(partition).OrderBy(x => x.Second.Output).Select(x => Variable(x.First, restored)).ToList();
-        return (parts, strategy);
-    }
-
-    private TableVariable Variable(Ref gather, Dictionary<(int, string), (string Key, string Slice)> restored)
-    {
-        var variable = view.Resolve(view.Input(gather, 0));
-        if (variable.Op == "ReadVariableOp") variable = view.Resolve(view.Input(variable, 0));
-        if (variable.Op is not ("VarHandleOp" or "VariableV2" or "Variable"))
-            throw view.Error(gather, $"gathers from {variable.Where}; expected a variable (VarHandleOp or VariableV2) restored from the checkpoint");
-        if (restored.TryGetValue(variable.Key, out var found)) return new TableVariable(variable.Node.Name, found.Key, found.Slice);
-        var shared = variable.Node.Attr.TryGetValue("shared_name", out var s) ? s.S.ToStringUtf8() : "";
-        foreach (var name in new[] { variable.Node.Name, shared, $"{variable.Node.Name}/.ATTRIBUTES/VARIABLE_VALUE" })
-            if (name.Length > 0 && checkpointKeys.Contains(name)) return new TableVariable(variable.Node.Name, name);
-        throw view.Error(variable, "is the table the lookup gathers from, but no restore op (RestoreV2 → Assign) names its checkpoint key and no key has its name");
-    }
-
-    /// <summary>Which checkpoint key and slice each variable is restored from: every Assign/AssignVariableOp fed by a RestoreV2 output.</summary>
-    private Dictionary<(int, string), (string Key, string Slice)> RestoredVariables()
-    {
-        var result = new Dictionary<(int, string), (string, string)>();
-        foreach (var assign in view.AllNodes().Where(r => r.Op is "Assign" or "AssignVariableOp"))
-        {
-            var inputs = view.Inputs(assign);
-            if (inputs.Count < 2) continue;
-            var value = view.Resolve(inputs[1]);
-            if (value.Op is not ("RestoreV2" or "Restore" or "RestoreSlice")) continue;
-            var names = GraphView.Strings(view.Resolve(view.Input(value, 1)));
-            var slices = value.Op == "RestoreV2" ? GraphView.Strings(view.Resolve(view.Input(value, 2))) : null;
-            if (names is null || value.Output >= names.Count) continue;
-            var target = view.Resolve(inputs[0]);
-            result.TryAdd(target.Key, (names[value.Output], slices is not null && value.Output < slices.Count ? slices[value.Output] : ""));
-        }
-        return result;
     }
 
     private AttrValue Attr(Ref r, string name) =>

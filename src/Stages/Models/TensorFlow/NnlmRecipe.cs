@@ -25,6 +25,12 @@ public sealed record NnlmRecipe(
     string? CombinerNode = null)
 {
     public const string Mod = "mod", Div = "div";
+
+    /// <summary>The routes to a recipe: a serving signature, the object graph's <c>__call__</c> (a TF2 model saved without signatures), the layout rules.</summary>
+    public const string SignatureRoute = "signature", ObjectGraphRoute = "object graph __call__", LayoutRoute = "layout rules";
+
+    /// <summary>Which route the recipe was read by (<see cref="SignatureRoute"/>, <see cref="ObjectGraphRoute"/>, <see cref="LayoutRoute"/>).</summary>
+    public string Route { get; init; } = LayoutRoute;
 }
 
 /// <summary>

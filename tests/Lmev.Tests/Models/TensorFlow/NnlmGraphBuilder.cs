@@ -18,9 +18,12 @@ namespace Lmev.Tests.Models.TensorFlow;
 /// <param name="Combiner">"sqrtn", "mean" or "sum".</param>
 /// <param name="ExtraOp">An op inserted between the split and the lookup (e.g. StringNGrams), which lmev must refuse.</param>
 /// <param name="Float64">The variable is float64 (export_v2.py's tf.Variable of a numpy array).</param>
+/// <param name="Signature">TF2: a serving signature (saved with signatures=__call__); false: signature_def holds only
+/// __saved_model_init_op (export_v2.py's plain tf.saved_model.save(module, path), as the TF-Hub nnlm /2 models are), and
+/// the path lives only in the object graph's __call__.</param>
 public sealed record NnlmGraphSpec(
     bool Tf2 = false, string? Pattern = null, bool Lower = false, string SplitOp = "StringSplit", bool SkipEmpty = true,
-    int Partitions = 1, string Strategy = "mod", string Combiner = "sqrtn", string? ExtraOp = null, bool Float64 = false)
+    int Partitions = 1, string Strategy = "mod", string Combiner = "sqrtn", string? ExtraOp = null, bool Float64 = false, bool Signature = true)
 {
     /// <summary>TF1's export.py, module_fn_with_preprocessing: regex_replace(\pP), string_split, fill with lookup(""), sqrtn.</summary>
     public static NnlmGraphSpec Tf1(bool normalize) => new(Pattern: normalize ? @"\pP" : null);
@@ -50,7 +53,7 @@ public sealed record NnlmGraphSpec(
 /// Plumbing that does not change what a title embeds to (the shape bookkeeping of sparse_reset_shape, say) is
 /// abridged; every op that does is there, with TensorFlow's op names and attributes (core/ops/*.cc).
 /// </summary>
-public static class NnlmGraphBuilder
+public static partial class NnlmGraphBuilder
 {
     private const int DtString = 7, DtInt64 = 9, DtInt32 = 3, DtFloat = 1, DtDouble = 2, DtResource = 20, DtBool = 10;
 
@@ -226,7 +229,7 @@ public static class NnlmGraphBuilder
         _ => "SparseSegmentSqrtN",
     };
 
-    // ---- TF2: tf.saved_model.save(module, path, signatures=module.__call__) of export_v2.py's TextEmbeddingModel ----
+    // ---- TF2: tf.saved_model.save(module, path[, signatures=module.__call__]) of export_v2.py's TextEmbeddingModel ----
 
     private static MetaGraphDef Tf2(NnlmGraphSpec spec, long rows, int dim, long numBuckets, string asset)
     {
@@ -238,18 +241,22 @@ public static class NnlmGraphBuilder
         main.Add(Node("hash_table", "HashTableV2", [], ("key_dtype", Type(DtString)), ("value_dtype", Type(DtInt64)),
             ("shared_name", Str($"hash_table_{asset}_-2_-1_load_1_1"))));
         main.Add(Const("asset_path_initializer", asset));
-        main.Add(Node("serving_default_sentences", "Placeholder", [], ("dtype", Type(DtString)), ("shape", Shape(-1))));
-        main.Add(Call("StatefulPartitionedCall", ["serving_default_sentences", "hash_table", "Variable"], "__inference_signature_wrapper_1085", [DtString, DtResource, DtResource], [valueType]));
+        if (spec.Signature)
+        {
+            main.Add(Node("serving_default_sentences", "Placeholder", [], ("dtype", Type(DtString)), ("shape", Shape(-1))));
+            main.Add(Call("StatefulPartitionedCall", ["serving_default_sentences", "hash_table", "Variable"], "__inference_signature_wrapper_1085", [DtString, DtResource, DtResource], [valueType]));
+        }
         main.Add(Call("StatefulPartitionedCall_1", ["hash_table", "asset_path_initializer"], "__inference__initializer_1043", [DtResource, DtString], []));
         main.Add(Node("NoOp", "NoOp", ["^StatefulPartitionedCall_1"]));
         main.Add(Node("saver_filename", "Placeholder", [], ("dtype", Type(DtString))));
         main.Add(Call("StatefulPartitionedCall_2", ["saver_filename", "Variable"], "__inference__traced_restore_1167", [DtString, DtResource], [DtString]));
 
         var library = meta.GraphDef.Library.Function;
-        library.Add(Function("__inference_signature_wrapper_1085", ["sentences", "unknown", "unknown_0"], [DtString, DtResource, DtResource], [("identity", valueType)],
-            [Call("StatefulPartitionedCall", ["sentences", "unknown", "unknown_0"], "__inference___call___1070", [DtString, DtResource, DtResource], [valueType]),
-             Node("Identity", "Identity", ["StatefulPartitionedCall:output:0", "^StatefulPartitionedCall"], ("T", Type(valueType)))],
-            ("identity", "Identity:output:0")));
+        if (spec.Signature)
+            library.Add(Function("__inference_signature_wrapper_1085", ["sentences", "unknown", "unknown_0"], [DtString, DtResource, DtResource], [("identity", valueType)],
+                [Call("StatefulPartitionedCall", ["sentences", "unknown", "unknown_0"], "__inference___call___1070", [DtString, DtResource, DtResource], [valueType]),
+                 Node("Identity", "Identity", ["StatefulPartitionedCall:output:0", "^StatefulPartitionedCall"], ("T", Type(valueType)))],
+                ("identity", "Identity:output:0")));
 
         // __call__: _tokenize, then tf.nn.safe_embedding_lookup_sparse(embeddings, ids, None, combiner).
         var call = new List<NodeDef>
@@ -267,8 +274,8 @@ public static class NnlmGraphBuilder
                 "embedding_lookup_sparse/Cast:y:0"], ("T", Type(valueType))),
             Node("Identity", "Identity", ["embedding_lookup_sparse:output:0"], ("T", Type(valueType))),
         };
-        library.Add(Function("__inference___call___1070", ["sentences", "statefulpartitionedcall_args_1", "embedding_lookup_sparse_embedding_lookup_resource"],
-            [DtString, DtResource, DtResource], [("identity", valueType)], call, ("identity", "Identity:output:0")));
+        library.Add(WithInputShapes(Function("__inference___call___1070", ["sentences", "statefulpartitionedcall_args_1", "embedding_lookup_sparse_embedding_lookup_resource"],
+            [DtString, DtResource, DtResource], [("identity", valueType)], call, ("identity", "Identity:output:0"))));
 
         // _tokenize: regex_replace, reshape, tf.strings.split(...).to_sparse(), fill_empty_rows(""), the StaticVocabularyTable lookup.
         var tokenize = new List<NodeDef>();
@@ -311,10 +318,10 @@ public static class NnlmGraphBuilder
         tokenize.Add(Node("None_Lookup/Add", "AddV2", ["None_Lookup/hash_bucket:output:0", "None_Lookup/LookupTableSizeV2:size:0"], ("T", Type(DtInt64))));
         tokenize.Add(Node("None_Lookup/NotEqual", "NotEqual", ["None_Lookup/LookupTableFindV2:values:0", "None_Lookup/LookupTableFindV2/default:output:0"], ("T", Type(DtInt64))));
         tokenize.Add(Node("None_Lookup/SelectV2", "SelectV2", ["None_Lookup/NotEqual:z:0", "None_Lookup/LookupTableFindV2:values:0", "None_Lookup/Add:z:0"], ("T", Type(DtInt64))));
-        library.Add(Function("__inference__tokenize_1049", ["sentences", "none_lookup_lookuptablefindv2_table_handle"], [DtString, DtResource],
+        library.Add(WithInputShapes(Function("__inference__tokenize_1049", ["sentences", "none_lookup_lookuptablefindv2_table_handle"], [DtString, DtResource],
             [("identity", DtInt64), ("identity_1", DtInt64), ("identity_2", DtInt64)], tokenize,
             ("identity", "SparseFillEmptyRows/SparseFillEmptyRows:output_indices:0"), ("identity_1", "None_Lookup/SelectV2:output:0"),
-            ("identity_2", "RaggedToSparse/RaggedTensorToSparse:sparse_dense_shape:0")));
+            ("identity_2", "RaggedToSparse/RaggedTensorToSparse:sparse_dense_shape:0"))));
 
         library.Add(Function("__inference__initializer_1043", ["text_file_init_initializetablefromtextfilev2_table_handle", "text_file_init_asset_filepath"],
             [DtResource, DtString], [],
@@ -331,9 +338,11 @@ public static class NnlmGraphBuilder
              Node("Identity_1", "Identity", ["file_prefix", "^AssignVariableOp"], ("T", Type(DtString)))],
             ("identity_1", "Identity_1:output:0")));
 
-        meta.SignatureDef.Add("serving_default", Signature(("sentences", "serving_default_sentences:0", DtString), ("output_0", "StatefulPartitionedCall:0", valueType)));
+        if (spec.Signature)
+            meta.SignatureDef.Add("serving_default", Signature(("sentences", "serving_default_sentences:0", DtString), ("output_0", "StatefulPartitionedCall:0", valueType)));
         meta.SignatureDef.Add("__saved_model_init_op", new SignatureDef { Outputs = { ["__saved_model_init_op"] = new TensorInfo { Name = "NoOp" } } });
         meta.AssetFileDef.Add(new AssetFileDef { Filename = asset, TensorInfo = new TensorInfo { Name = "asset_path_initializer:0", Dtype = DtString } });
+        AddObjectGraph(meta, spec, rows, dim, valueType);
         return meta;
     }
 
