@@ -33,10 +33,18 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static readonly Option<DeviceRequest?> DeviceChoice = new("--device")
+    public static readonly Option<DeviceRequest?> DeviceChoice = DeviceOption(
+        "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+        "default: the experiment's train.device, else auto. Recorded, never part of a cache key");
+
+    /// <summary>`predict`'s --device: the same values, its default the run's own request.</summary>
+    public static readonly Option<DeviceRequest?> PredictDevice = DeviceOption(
+        "Classify on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
+        "default: the device request the run was trained with (its metrics.json), auto for an exported classifier");
+
+    private static Option<DeviceRequest?> DeviceOption(string description) => new("--device")
     {
-        Description = "Train on: auto (CUDA when the build has it and a device answers, else the CPU), cpu, or cuda (an error without one); " +
-                      "default: the experiment's train.device, else auto. Recorded, never part of a cache key",
+        Description = description,
         CustomParser = result =>
         {
             var given = result.Tokens.Single().Value;
@@ -45,6 +53,21 @@ internal static class CommonOptions
             result.AddError($"--device {given}: expected one of {string.Join(", ", Enum.GetValues<DeviceRequest>().Select(d => d.ToString().ToLowerInvariant()))}");
             return null;
         },
+    };
+
+    /// <summary>The one trained model `predict` and `export-onnx` use.</summary>
+    public static readonly Option<string?> ModelToUse = new("--model", "-m") { Description = "The trained model: its name in the experiment (saved_models/<experiment>/<model>/)" };
+
+    /// <summary>The one run `predict` and `export-onnx` use: a number, or the best by validation balanced accuracy.</summary>
+    public static readonly Option<string> RunToUse = new("--run", "-r")
+    {
+        Description = "Which run: its number, or best (the highest validation balanced accuracy at its best epoch; said in the output)",
+        DefaultValueFactory = _ => "best",
+    };
+
+    public static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "Threads for libtorch and ONNX Runtime, 0 for their defaults (about one per core); default: a trained run's own (its params.json), an exported classifier's 0",
     };
 
     public static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };

@@ -41,6 +41,26 @@ public sealed class BagOfEmbeddingsClassifier : nn.Module<Tensor, Tensor, Tensor
         RegisterComponents();
     }
 
+    /// <summary>
+    /// A classifier whose weights are about to be read from a run's <c>model.dat</c>: a table of <paramref name="rows"/> ×
+    /// <paramref name="dim"/> left as allocated (no managed copy of a table that the file overwrites).
+    /// </summary>
+    public static BagOfEmbeddingsClassifier ForLoading(long rows, int dim, int classes, int hiddenSize, BagCombiner combiner) =>
+        new(rows, dim, classes, hiddenSize, combiner);
+
+    private BagOfEmbeddingsClassifier(long rows, int dim, int classes, int hiddenSize, BagCombiner combiner) : base(nameof(BagOfEmbeddingsClassifier))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        this.combiner = combiner;
+        TableRows = checked((int)rows); Dim = dim;
+        bag = nn.EmbeddingBag(1, dim, mode: EmbeddingBagMode.Sum, sparse: true);
+        bag.weight = new Parameter(torch.empty(rows, dim), requires_grad: false);
+        mlp = new Mlp(dim, classes, hiddenSize, dropout: 0);
+        RegisterComponents();
+    }
+
+    public BagCombiner Combiner => combiner;
+
     public int TableRows { get; }
     public int Dim { get; }
     public Mlp Head => mlp;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Lmev.Models;
 using Lmev.Pipeline;
 using Lmev.Pipeline.Csv;
@@ -19,7 +17,7 @@ namespace Lmev.Stages.Train;
 /// matrices; fine-tune mode trains the bag-of-embeddings table too, tokenising the titles itself.
 /// A fasttext model (mode <c>supervised</c>) is no MLP: fastText's classifier, its vocabulary built here
 /// from train.csv (it is part of the training, as in fastText), trained by <see cref="FastTextTrainer"/>.
-/// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c>, <c>metrics.json</c>,
+/// Outputs: <c>model.dat</c> (TorchSharp weights), <c>params.json</c> (<see cref="RunParameters"/>), <c>metrics.json</c>,
 /// <c>test-predictions.csv</c> (<c>title,category,predicted</c>); fasttext also <c>vocabulary.txt</c>
 /// (<c>word\tcount</c>, in the order of the table's rows).
 /// The device is asked for, not a parameter (<paramref name="requestedDevice"/>, decided with <paramref name="probe"/>), and the
@@ -140,7 +138,7 @@ public sealed class TrainStage(TrainParams p, TrainLabels labels, IReadOnlyDicti
         if (choice.UseCuda && !run.Device.StartsWith("cuda", StringComparison.Ordinal))
             context.Log($"warning: CUDA was chosen but libtorch trained on {run.Device} (a CPU-only libtorch in a -p:Gpu=true build?)");
         metrics.Write(context.OutputPath(RunMetrics.FileName));
-        File.WriteAllText(context.OutputPath("params.json"), JsonSerializer.Serialize(new { train = RunConfiguration(), threads = run.Threads, classes }, CanonicalJson.Indented) + "\n");
+        new RunParameters(RunConfiguration(), run.Threads, classes).Write(context.OutputPath(RunParameters.FileName));
         WritePredictions(context.OutputPath(Predictions), test, run.Predicted, context.Input("classes"));
 
         context.Device = run.Device;
@@ -153,20 +151,19 @@ public sealed class TrainStage(TrainParams p, TrainLabels labels, IReadOnlyDicti
     }
 
     /// <summary>
-    /// The run's configuration as params.json gives it to a reader (one flat object: the run, its labels and its settings; for a
-    /// fasttext run the settings it trained with and no MLP), a format of its own that does not follow the key's shape.
+    /// The run's configuration as params.json gives it to a reader (<see cref="RunParameters"/>: one flat object, the run, its labels
+    /// and its settings; for a fasttext run the settings it trained with and no MLP), a format of its own that does not follow the key's shape.
     /// </summary>
-    private JsonObject RunConfiguration()
+    private RunConfiguration RunConfiguration()
     {
         var mlp = p.Mlp ?? new MlpSettings { Epochs = p.FastText!.Epochs, BatchSize = p.FastText.BatchSize, LearningRate = p.FastText.LearningRate, Dropout = 0, Hidden = 0, Patience = 0 };
-        var configuration = JsonSerializer.SerializeToNode(new
+        return new RunConfiguration(labels.Experiment, p.Model, labels.Language, p.Dim, labels.Normalization, p.Mode, p.Run, p.Seed,
+            mlp.Epochs, mlp.BatchSize, mlp.Dropout, mlp.Hidden, mlp.LearningRate, mlp.Patience)
         {
-            experiment = labels.Experiment, model = p.Model, language = labels.Language, dim = p.Dim, normalization = labels.Normalization,
-            mode = p.Mode, run = p.Run, seed = p.Seed, epochs = mlp.Epochs, batchSize = mlp.BatchSize, dropout = mlp.Dropout, hidden = mlp.Hidden,
-            learningRate = mlp.LearningRate, patience = mlp.Patience,
-        }, CanonicalJson.Options)!.AsObject();
-        if (p.FastText is { } ft) configuration["fastText"] = JsonSerializer.SerializeToNode(ft, CanonicalJson.Options);
-        return configuration;
+            FastText = p.FastText is { } ft
+                ? new FastTextConfiguration(ft.LearningRate, ft.Epochs, ft.Dim, ft.WordNgrams, ft.Buckets, ft.MinCount, ft.BatchSize, ft.HashedRows)
+                : null,
+        };
     }
 
     private sealed record SplitRows(List<string> Titles, List<string> Categories, int[] Labels);

@@ -15,15 +15,18 @@ public sealed class MiniLmEmbedder : ITextEmbedder
     private readonly OnnxEmbedder _onnx;
     private readonly MiniLmOptions _options;
 
-    private MiniLmEmbedder(OnnxEmbedder onnx, BertTokenizer tokenizer, int dim, MiniLmOptions options)
+    private MiniLmEmbedder(OnnxEmbedder onnx, WordPieceEncoder encoder, int dim, MiniLmOptions options)
     {
         _onnx = onnx;
-        Tokenizer = tokenizer;
+        Encoder = encoder;
         Dim = dim;
         _options = options;
     }
 
-    public BertTokenizer Tokenizer { get; }
+    /// <summary>How a title becomes the model's token ids.</summary>
+    public WordPieceEncoder Encoder { get; }
+
+    public BertTokenizer Tokenizer => Encoder.Tokenizer;
 
     public int Dim { get; }
 
@@ -49,8 +52,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
                     $"{onnx.ModelPath}: inputs [{string.Join(", ", onnx.InputNames)}], outputs [{string.Join(", ", onnx.OutputNames)}]; " +
                     $"expected inputs [{string.Join(", ", expected)}] and output {HiddenStateOutput} (a BERT-style sentence encoder).");
             var dim = (int)onnx.OutputShape(HiddenStateOutput)[^1];
-            var tokenizer = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
-            return new MiniLmEmbedder(onnx, tokenizer, dim, options);
+            return new MiniLmEmbedder(onnx, WordPieceEncoder.Open(vocabulary, options.MaxTokens), dim, options);
         }
         catch
         {
@@ -60,12 +62,7 @@ public sealed class MiniLmEmbedder : ITextEmbedder
     }
 
     /// <summary>Token ids of one text: [CLS] wordpieces [SEP], cut to MaxTokens keeping the final [SEP].</summary>
-    public IReadOnlyList<int> Encode(string text)
-    {
-        var ids = Tokenizer.EncodeToIds(AccentStripping.Strip(text), addSpecialTokens: true);
-        if (ids.Count <= _options.MaxTokens) return ids;
-        return [.. ids.Take(_options.MaxTokens - 1), Tokenizer.SeparatorTokenId];
-    }
+    public IReadOnlyList<int> Encode(string text) => Encoder.Encode(text);
 
     public void Embed(IReadOnlyList<string> texts, Span<float> destination)
     {

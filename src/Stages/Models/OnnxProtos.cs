@@ -71,6 +71,38 @@ internal static class OnnxProtos
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.Add(values);
+        return attribute;
+    }
+
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    /// <summary>A tensor-valued attribute (ConstantOfShape's <c>value</c>).</summary>
+    public static AttributeProto TensorValue(string name, TensorProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
+
+    /// <summary>A small float tensor stored in the model.</summary>
+    public static TensorProto Floats(string name, long[] dims, params float[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.Add(dims);
+        tensor.FloatData.Add(values);
+        return tensor;
+    }
+
+    /// <summary>An int64 tensor of the given shape (<see cref="Int64s"/> is the one-dimensional case).</summary>
+    public static TensorProto Int64s(string name, long[] dims, params long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(dims);
+        tensor.Int64Data.Add(values);
+        return tensor;
+    }
+
     public static ModelProto Model(GraphProto graph, int opset, IReadOnlyDictionary<string, string> metadata)
     {
         var model = new ModelProto

@@ -28,6 +28,27 @@ public static class LmevProcess
 
     public static (int ExitCode, string Output) Run(TestProject? project, params string[] args) => Run(project, new Dictionary<string, string>(), args);
 
+    /// <summary>Runs `lmev ARGS` with <paramref name="input"/> on its standard input; returns its exit code, standard output and standard error apart.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWithInput(TestProject? project, string input, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (project is not null)
+        {
+            info.ArgumentList.Add("--root");
+            info.ArgumentList.Add(project.Root);
+        }
+        info.Environment.Remove("LMEV_CACHE");
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardInput.Write(input);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"lmev {string.Join(' ', args)} did not finish"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
     /// <summary>Runs `lmev ARGS` with <paramref name="environment"/> added to its environment; returns its exit code and output.</summary>
     public static (int ExitCode, string Output) Run(TestProject? project, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
