@@ -18,7 +18,8 @@ public sealed class S3Store : IRemoteStore
     private readonly string _bucket;
     private readonly string _prefix;
 
-    public S3Store(string url, string bucket, string prefix, string? endpoint, string? region, bool pathStyle, TimeSpan timeout)
+    /// <param name="credentials">Null: the AWS SDK's standard chain, as lmev always uses it; tests give their server's keys.</param>
+    public S3Store(string url, string bucket, string prefix, string? endpoint, string? region, bool pathStyle, TimeSpan timeout, AWSCredentials? credentials = null)
     {
         Url = url;
         _bucket = bucket;
@@ -39,8 +40,9 @@ public sealed class S3Store : IRemoteStore
             config.ServiceURL = endpoint;
             config.AuthenticationRegion = regionName ?? "us-east-1";
         }
-        else if (regionName is not null) config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(regionName);
-        _client = new AmazonS3Client(config);
+        // Without one, us-east-1, where S3 answers for a bucket in any region (region= in the URL, or AWS_REGION, names it).
+        else config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(regionName ?? "us-east-1");
+        _client = credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
     }
 
     public string Url { get; }
