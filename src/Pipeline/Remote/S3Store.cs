@@ -14,7 +14,8 @@ namespace Lmev.Pipeline.Remote;
 /// </summary>
 public sealed class S3Store : IRemoteStore
 {
-    private readonly AmazonS3Client _client;
+    /// <summary>Made at the first request, so that naming a remote (status without one, a test of the URL forms) asks the AWS chain nothing.</summary>
+    private readonly Lazy<AmazonS3Client> _lazyClient;
     private readonly string _bucket;
     private readonly string _prefix;
 
@@ -42,12 +43,14 @@ public sealed class S3Store : IRemoteStore
         }
         // Without one, us-east-1, where S3 answers for a bucket in any region (region= in the URL, or AWS_REGION, names it).
         else config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(regionName ?? "us-east-1");
-        _client = credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        _lazyClient = new(() => credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config));
     }
 
     public string Url { get; }
 
     public bool Writable => true;
+
+    private AmazonS3Client Client => _lazyClient.Value;
 
     private string ObjectKey(string key) => _prefix.Length == 0 ? key : $"{_prefix}/{key}";
 
@@ -57,7 +60,7 @@ public sealed class S3Store : IRemoteStore
         if (offset > 0) request.ByteRange = new ByteRange($"bytes={offset}-");
         try
         {
-            var response = await _client.GetObjectAsync(request, cancellationToken);
+            var response = await Client.GetObjectAsync(request, cancellationToken);
             long? total = response.ContentRange is { } range && range.LastIndexOf('/') is var slash and > 0 && long.TryParse(range[(slash + 1)..], out var whole)
                 ? whole
                 : offset == 0 ? response.ContentLength : null;
@@ -71,7 +74,7 @@ public sealed class S3Store : IRemoteStore
     public async Task PutAsync(string key, string file, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest { BucketName = _bucket, Key = ObjectKey(key), FilePath = file, UseChunkEncoding = false };
-        try { await _client.PutObjectAsync(request, cancellationToken); }
+        try { await Client.PutObjectAsync(request, cancellationToken); }
         catch (Exception e) when (Classify(e, $"PUT {ObjectKey(key)}") is { } failure) { throw failure; }
     }
 
@@ -116,5 +119,8 @@ public sealed class S3Store : IRemoteStore
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_lazyClient.IsValueCreated) _lazyClient.Value.Dispose();
+    }
 }
