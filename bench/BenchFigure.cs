@@ -20,6 +20,8 @@ internal sealed record BenchGoal(string Text, Func<double, bool> IsMet)
 
     public static BenchGoal Below(double bound) => new($"< {Show(bound)}", r => r < bound);
 
+    public static BenchGoal AtMost(double bound) => new($"<= {Show(bound)}", r => r <= bound);
+
     /// <summary>The ratio within <paramref name="percent"/> % of 1 (the two values that close).</summary>
     public static BenchGoal Within(double percent) => new($"within {Show(percent)} %", r => Math.Abs(r - 1) <= percent / 100);
 

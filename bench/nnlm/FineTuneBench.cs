@@ -1,20 +1,22 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Lmev.Bench;
 using Lmev.Models;
 using Lmev.Pipeline.Csv;
 using Lmev.Training;
+using TorchSharp;
 
 namespace Lmev.Bench.Nnlm;
 
 /// <summary>
 /// Fine-tune against frozen on the same real titles, with a random table of the NNLM modules' shape
-/// (no vocabulary, 976,640 OOV buckets, dim 128: every token hashes to a bucket row).
+/// (no vocabulary, 976,640 OOV buckets or <c>--buckets</c>, dim 128: every token hashes to a bucket row).
 /// <para>
 /// Rows: the first <c>--rows</c> titles of <c>../shared/data/meli2019-es-titles.csv.gz</c> (random
 /// order); the last 5 % are the validation set, as Keras' validation_split held them out, so
 /// early stopping's best-weights snapshot is part of what is measured. Classes are numbered in
-/// order of first appearance. The study's protocol otherwise (TrainingParams defaults: Dense 512
+/// order of first appearance. The study's protocol otherwise (MlpSettings defaults: Dense 512
 /// ×2, dropout 0.25, Adam 1e-3, batch 4096), for <c>--epochs</c> epochs.
 /// </para>
 /// <para>
@@ -22,18 +24,24 @@ namespace Lmev.Bench.Nnlm;
 /// (epoch seconds / steps), the peak RSS (VmHWM, reset at the start of the phase) and its ratio to
 /// the table's bytes, and the growth of the peak over the RSS at the start of the phase (the
 /// runtime, libtorch and the token ids are already there). Frozen's peak covers training only;
-/// the embedding pass is timed apart.
+/// the embedding pass is timed apart. Then the machine's memory bandwidth (<see cref="MemoryBandwidth"/>,
+/// STREAM's triad over arrays of the table's size) and the table update alone (<see cref="TableUpdateBench"/>,
+/// <c>--update-steps</c> steps), and the issue's three ratios with their goals: fine-tune ÷ frozen seconds per
+/// epoch (≤ 1.3), update bandwidth ÷ triad (≥ 0.5), fine-tune peak RSS ÷ table (≤ 4); last, what the fine-tune
+/// peak holds beyond the table and its two moments, beside the same overheads in frozen mode.
 /// </para>
 /// </summary>
 internal static class FineTuneBench
 {
-    private const int Buckets = 976_640, Dim = 128;
+    private const int Dim = 128;
+    private const long Seed = 1;
     private const string DataPath = "../shared/data/meli2019-es-titles.csv.gz";
-    private const long TableBytes = (long)Buckets * Dim * sizeof(float);
 
     public static int Run(BenchArgs args)
     {
         int rows = args.Int("--rows", 100_000), epochs = args.Int("--epochs", 2), threads = args.Int("--threads", 0);
+        int buckets = args.Int("--buckets", 976_640), updateSteps = args.Int("--update-steps", 9);
+        long tableBytes = (long)buckets * Dim * sizeof(float);
         bool cuda = args.Flag("--cuda");
         if (!File.Exists(DataPath))
         {
@@ -46,11 +54,12 @@ internal static class FineTuneBench
         // As the Train stage does: the best epoch's weights go to a file, not a second table in memory
         // (--snapshot-in-memory keeps them in memory, to compare).
         var snapshot = args.Flag("--snapshot-in-memory") ? null : Path.Combine(Path.GetTempPath(), $"lmev-bench-best-{Environment.ProcessId}.dat");
-        var parameters = new TrainingParams { MaxEpochs = epochs, Threads = threads, UseCuda = cuda, Seed = 1, SnapshotPath = snapshot };
+        var parameters = new MlpSettings { Epochs = epochs };
+        var options = new TrainerOptions(Threads: threads, UseCuda: cuda, SnapshotPath: snapshot);
         var device = TorchRuntime.SelectDevice(cuda);
         var clock = Stopwatch.StartNew();
         var (titles, labels, classes) = ReadTitles(rows);
-        var tokenizer = new NnlmTokenizer([], Buckets, new NnlmTokenizerOptions(Normalize: true));
+        var tokenizer = new NnlmTokenizer([], buckets, new NnlmTokenizerOptions(Normalize: true));
         int validationRows = titles.Count / 20, trainRows = titles.Count - validationRows;
         var train = tokenizer.Bags(titles.GetRange(0, trainRows));
         var validation = tokenizer.Bags(titles.GetRange(trainRows, validationRows));
@@ -58,28 +67,79 @@ internal static class FineTuneBench
         int steps = (trainRows + parameters.BatchSize - 1) / parameters.BatchSize;
         Console.WriteLine($"{titles.Count:N0} titles ({trainRows:N0} train, {validationRows:N0} validation, {classes:N0} classes, " +
                           $"{train.Ids.Length:N0} training tokens) read and tokenised in {clock.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"table {Buckets:N0} × {Dim} float32 = {ProcessMemory.Mb(TableBytes)}; batch {parameters.BatchSize}, " +
+        var seen = new bool[buckets];
+        foreach (long id in train.Ids) seen[id] = true;
+        int rowsTouched = seen.Count(t => t);
+        Console.WriteLine($"{rowsTouched:N0} of the table's {buckets:N0} rows ({100.0 * rowsTouched / buckets:F1} %) occur in the training titles: " +
+                          "from the first epoch on, fine-tune's update sweeps those (the others' m and v are still 0: dense Adam leaves them as they are)");
+        Console.WriteLine($"table {buckets:N0} × {Dim} float32 = {ProcessMemory.Mb(tableBytes)}; batch {parameters.BatchSize}, " +
                           $"{steps} steps/epoch, {epochs} epochs; device {TorchRuntime.DeviceName(device)}; " +
                           $"{Environment.ProcessorCount} logical CPUs; load average {LoadAverage()}");
 
-        clock.Restart();
-        var (trainX, validationX) = EmbedWithRandomTable(train, validation);
-        Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
-        var frozen = Phase("frozen", steps, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters));
-        var fineTune = Phase("fine-tune", steps, () => Trainer.FineTune(RandomTable, train, trainLabels, validation, validationLabels, classes, parameters));
+        var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, options, buckets, steps, tableBytes);
+        var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
+            classes, parameters, Seed, options));
+
+        // The update alone, against what the memory can move: STREAM's triad over arrays the table's size.
+        int torchThreads = torch.get_num_threads();
+        var (triad, triadSeconds) = MemoryBandwidth.Triad((long)buckets * Dim, torchThreads);
+        Console.WriteLine($"memory: STREAM triad over 3 arrays of {ProcessMemory.Mb(tableBytes)}, {torchThreads} threads: {triad / 1e9:F1} GB/s " +
+                          $"(best of 6, {triadSeconds * 1e3:F0} ms); load average {LoadAverage()}");
+        int batchRows = Math.Min(parameters.BatchSize, train.Rows);
+        var batchIds = train.Ids[..(int)train.Offsets[batchRows]];
+        var updates = TableUpdateBench.Run(buckets, Dim, batchIds, train.Offsets[..batchRows], updateSteps, torchThreads);
+        foreach (var u in updates)
+            Console.WriteLine($"table update, {u.Kernel}: {u.SecondsPerStep * 1e3:F1} ms/step (median of {updateSteps}), " +
+                              $"{u.BytesPerSecond / 1e9:F1} GB/s = {u.BytesPerSecond / triad:F2} × triad");
+
         const string Bench = "nnlm-finetune";
-        var tableMiB = TableBytes / 1048576.0;
+        var tableMiB = tableBytes / 1048576.0;
+        var tableName = $"NNLM table {buckets:N0} x {Dim} float32";
         BenchFigure.Print(Bench, $"fine-tune seconds/epoch (last of {epochs}), {titles.Count:N0} titles", fineTune.EpochSeconds, "s",
-            "frozen seconds/epoch (last), same rows", frozen.EpochSeconds);
-        BenchFigure.Print(Bench, "fine-tune peak RSS", fineTune.PeakBytes / 1048576.0, "MiB", $"NNLM table {Buckets:N0} x {Dim} float32", tableMiB);
-        BenchFigure.Print(Bench, "frozen peak RSS (training only)", frozen.PeakBytes / 1048576.0, "MiB", $"NNLM table {Buckets:N0} x {Dim} float32", tableMiB);
+            "frozen seconds/epoch (last), same rows", frozen.EpochSeconds, BenchGoal.AtMost(1.3));
+        BenchFigure.Print(Bench, $"table update bandwidth ({updates[0].Kernel}; 6 x table per step)", updates[0].BytesPerSecond / 1e9, "GB/s",
+            "STREAM triad, arrays of the table's size, same threads", triad / 1e9, BenchGoal.AtLeast(0.5));
+        BenchFigure.Print(Bench, "fine-tune peak RSS", fineTune.PeakBytes / 1048576.0, "MiB", tableName, tableMiB, BenchGoal.AtMost(4));
+        BenchFigure.Print(Bench, "frozen peak RSS (training only)", frozen.PeakBytes / 1048576.0, "MiB", tableName, tableMiB);
+        foreach (var u in updates.Skip(1))
+            BenchFigure.Print(Bench, $"table update bandwidth ({u.Kernel})", u.BytesPerSecond / 1e9, "GB/s",
+                "STREAM triad, arrays of the table's size, same threads", triad / 1e9);
+        BenchFigure.Print(Bench, $"table update seconds/step ({updates[0].Kernel})", updates[0].SecondsPerStep, "s",
+            "fine-tune minus frozen seconds/step (last epochs)", (fineTune.EpochSeconds - frozen.EpochSeconds) / steps);
+
+        // What the fine-tune peak holds beyond the table, m and v, and the same overheads measured in frozen mode.
+        long embeddedBytes = (long)(train.Rows + validation.Rows) * Dim * sizeof(float);
+        long beyond = fineTune.PeakBytes - fineTune.StartBytes - 3 * tableBytes, frozenStep = frozen.PeakBytes - frozen.StartBytes - embeddedBytes;
+        Console.WriteLine($"fine-tune peak {ProcessMemory.Mb(fineTune.PeakBytes)} = phase start {ProcessMemory.Mb(fineTune.StartBytes)} " +
+                          $"(runtime, libtorch, titles, token ids) + table, m and v {ProcessMemory.Mb(3 * tableBytes)} + {ProcessMemory.Mb(beyond)} " +
+                          $"({(double)beyond / tableBytes:F2} × table: the MLP's step on a {parameters.BatchSize}-row batch, activations and gradients, " +
+                          $"the table's sparse gradient, and what glibc's heap keeps of them). Frozen mode, the same MLP: its phase grew " +
+                          $"{ProcessMemory.Mb(frozen.PeakBytes - frozen.StartBytes)} = its embedded rows on the device {ProcessMemory.Mb(embeddedBytes)} " +
+                          $"+ {ProcessMemory.Mb(frozenStep)} ({(double)frozenStep / tableBytes:F2} × table). " +
+                          $"glibc's MALLOC_MMAP_THRESHOLD_ {Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "unset (dynamic)"}");
+        BenchFigure.Print(Bench, "fine-tune peak RSS beyond phase start, table, m and v", beyond / 1048576.0, "MiB", tableName, tableMiB);
+        BenchFigure.Print(Bench, "frozen peak RSS growth beyond its embedded rows", frozenStep / 1048576.0, "MiB", tableName, tableMiB);
         Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
         if (snapshot is not null) File.Delete(snapshot);
         return 0;
     }
 
-    /// <returns>the last epoch's seconds and the phase's peak RSS</returns>
-    private static (double EpochSeconds, long PeakBytes) Phase<TInput>(string name, int steps, Func<TrainedModel<TInput>> train) where TInput : class
+    /// <summary>
+    /// Frozen mode: the rows embedded once in C#, the MLP trained on them. A method of its own, so that nothing the
+    /// fine-tune phase's lambda captures holds the embedded rows (they would count in its peak).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (double EpochSeconds, long PeakBytes, long StartBytes) Frozen(TokenBags train, int[] trainLabels, TokenBags validation,
+        int[] validationLabels, int classes, MlpSettings parameters, TrainerOptions options, int buckets, int steps, long tableBytes)
+    {
+        var clock = Stopwatch.StartNew();
+        var (trainX, validationX) = EmbedWithRandomTable(train, validation, buckets);
+        Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
+        return Phase("frozen", steps, tableBytes, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, options));
+    }
+
+    /// <returns>the last epoch's seconds, the phase's peak RSS and its RSS at the start</returns>
+    private static (double EpochSeconds, long PeakBytes, long StartBytes) Phase<TInput>(string name, int steps, long tableBytes, Func<TrainedModel<TInput>> train) where TInput : class
     {
         bool reset = ProcessMemory.ResetPeak();
         long baseline = ProcessMemory.RssBytes();
@@ -88,25 +148,25 @@ internal static class FineTuneBench
         var perEpoch = string.Join(", ", model.Epochs.Select(e => $"{e.Seconds:F1}"));
         var warm = model.Epochs[^1].Seconds;
         Console.WriteLine($"{name,-9}: epochs {perEpoch} s; {warm / steps:F3} s/step (last epoch); " +
-                          $"peak RSS {ProcessMemory.Mb(peak)} = {(double)peak / TableBytes:F2} × table; " +
+                          $"peak RSS {ProcessMemory.Mb(peak)} = {(double)peak / tableBytes:F2} × table; " +
                           $"growth over the phase's start ({ProcessMemory.Mb(baseline)}) {ProcessMemory.Mb(peak - baseline)} = " +
-                          $"{(double)(peak - baseline) / TableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)"));
-        return (warm, peak);
+                          $"{(double)(peak - baseline) / tableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)"));
+        return (warm, peak, baseline);
     }
 
     /// <summary>BagOfEmbeddingsModel.Random's table (the random-dim128 baseline's distribution), not copied.</summary>
-    private static FeatureMatrix RandomTable()
+    private static FeatureMatrix RandomTable(int buckets)
     {
-        var model = BagOfEmbeddingsModel.Random(0, Buckets, Dim, seed: 1);
+        var model = BagOfEmbeddingsModel.Random(0, buckets, Dim, seed: 1);
         if (!MemoryMarshal.TryGetArray(model.Table, out var values) || values.Offset != 0 || values.Count != values.Array!.Length)
             throw new InvalidOperationException("BagOfEmbeddingsModel.Table is expected to wrap a whole array.");
-        return new FeatureMatrix(values.Array, Buckets, Dim);
+        return new FeatureMatrix(values.Array, buckets, Dim);
     }
 
     /// <summary>sqrtn pooling in C#: the sum of a row's token vectors over √count; an empty row is zeros.</summary>
-    private static (FeatureMatrix Train, FeatureMatrix Validation) EmbedWithRandomTable(TokenBags train, TokenBags validation)
+    private static (FeatureMatrix Train, FeatureMatrix Validation) EmbedWithRandomTable(TokenBags train, TokenBags validation, int buckets)
     {
-        var table = RandomTable().Values;
+        var table = RandomTable(buckets).Values;
         FeatureMatrix Embed(TokenBags bags)
         {
             var x = new float[(long)bags.Rows * Dim];

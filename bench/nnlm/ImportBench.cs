@@ -54,8 +54,8 @@ internal static class ImportBench
         {
             var plan = NnlmImport.Plan(layout, reader, tensor: null);
             var read = Stopwatch.StartNew();
-            var model = plan.Read(reader, new NnlmTokenizerOptions(), m => Console.WriteLine($"  log: {m}"));
-            Console.WriteLine($"table {plan.Table}: read and CRC-checked in {read.Elapsed.TotalSeconds:F2} s");
+            var model = plan.Read(reader, m => Console.WriteLine($"  log: {m}"));
+            Console.WriteLine($"table {plan.TableDescription}: read and CRC-checked in {read.Elapsed.TotalSeconds:F2} s");
             var write = Stopwatch.StartNew();
             model.WriteOnnx(Path.Combine(dir, "model.onnx"));
             var external = new FileInfo(Path.Combine(dir, "model.onnx.data")); // a small table is stored inside model.onnx

@@ -1,17 +1,18 @@
 // bench/nnlm: the NNLM-size bag-of-embeddings table (976,640 × 128 float32, 500 MB: the TF-Hub NNLM
 // modules' shape) through the pipeline. One mode per argument; prints figures, not a test.
 //
-//   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--threads T] [--cuda]
+//   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda]
 //   bench/nnlm/run.sh import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]
 //
 // finetune: a random table fine-tuned under the study's MLP on real titles, beside frozen mode
 // (the same rows embedded once in C#, the MLP alone trained); seconds per epoch, s/step and the
-// peak RSS of each, with its ratio to the table's bytes. See FineTuneBench.
+// peak RSS of each, with its ratio to the table's bytes; the machine's memory bandwidth (STREAM's
+// triad) and the table update's, alone. See FineTuneBench.
 // import: the NNLM import (checkpoint read with CRCs, ONNX written) of a 976,640 × 128 TF2-shaped
 // SavedModel in a child process: seconds and peak RSS against the table's bytes. See ImportBench.
 using Lmev.Bench.Nnlm;
 
-const string Usage = "usage: lmev-bench-nnlm finetune [--rows N] [--epochs E] [--threads T] [--cuda] | import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]";
+const string Usage = "usage: lmev-bench-nnlm finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda] | import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);

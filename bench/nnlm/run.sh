@@ -2,9 +2,11 @@
 # bench/nnlm: the NNLM-size (976,640 × 128) bag-of-embeddings table in the training pipeline.
 # A script that prints figures, not a test.
 #
-#   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--threads T] [--cuda]
-#       fine-tune vs frozen on real titles (../shared/data/meli2019-es-titles.csv.gz):
-#       seconds per epoch, s/step, peak RSS and peak RSS / table bytes
+#   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda]
+#       fine-tune vs frozen on real titles (../shared/data/meli2019-es-titles.csv.gz), a 976,640 × 128 table
+#       (--buckets B rows for a smaller one): seconds per epoch, s/step, peak RSS and peak RSS / table bytes;
+#       then STREAM's triad over arrays of the table's size and the table update alone: fine-tune / frozen
+#       s/epoch (goal <= 1.3), update bandwidth / triad (goal >= 0.5), peak RSS / table (goal <= 4)
 #   bench/nnlm/run.sh import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]
 #       the NNLM import of a 976,640 × 128 checkpoint (made by the tests' bundle writer) in a child
 #       process: seconds and peak RSS / table bytes (goal < 2)

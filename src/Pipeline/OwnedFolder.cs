@@ -7,10 +7,20 @@ namespace Lmev.Pipeline;
 /// an abandoned folder (its lock can be taken) from one in use, with no window in between.
 /// On dispose the folder is deleted if it is still there (it is gone once published by rename),
 /// then the lock file.
+/// <para>
+/// Opening a file and locking it are two system calls: a cleaner could lock a fresh lock file between them, remove it, and
+/// leave its owner holding the lock of a file no longer there — and the next cleaner, seeing a folder without a lock file,
+/// removed the folder under its owner. So the lock is taken on a file of a pending name (<see cref="PendingMark"/>) and
+/// renamed into place while held: rename(2) keeps the inode and its lock, and a rename that finds its file gone says that a
+/// cleaner got there first, and another is taken.
+/// </para>
 /// </summary>
 public sealed class OwnedFolder : IDisposable
 {
     public const string LockSuffix = ".lock";
+
+    /// <summary>Marks a lock file being taken: <c>&lt;name&gt;.lock~&lt;id&gt;</c>, renamed to <c>&lt;name&gt;.lock</c> once locked.</summary>
+    public const string PendingMark = ".lock~";
     private readonly FileStream _lock;
 
     private OwnedFolder(string path, FileStream @lock)
@@ -26,9 +36,30 @@ public sealed class OwnedFolder : IDisposable
     {
         Directory.CreateDirectory(parent);
         var path = System.IO.Path.Combine(parent, name);
-        var @lock = new FileStream(path + LockSuffix, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        if (create) Directory.CreateDirectory(path);
-        return new OwnedFolder(path, @lock);
+        for (var attempt = 1; ; attempt++)
+        {
+            var pending = $"{path}{PendingMark}{Guid.NewGuid():N}";
+            FileStream? @lock = null;
+            try
+            {
+                @lock = new FileStream(pending, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                File.Move(pending, path + LockSuffix); // held while renamed: no cleaner can lock it under its final name
+            }
+            catch (IOException) when (attempt < 10 && !File.Exists(path + LockSuffix))
+            {
+                // A cleaner locked the pending file first (our lock failed) or removed it (our rename found nothing): take another.
+                @lock?.Dispose();
+                try { File.Delete(pending); } catch (IOException) { }
+                continue;
+            }
+            catch
+            {
+                @lock?.Dispose();
+                throw;
+            }
+            if (create) Directory.CreateDirectory(path);
+            return new OwnedFolder(path, @lock);
+        }
     }
 
     /// <summary>Deletes the folder at <paramref name="path"/> and its lock file if no live process owns them.</summary>
@@ -63,11 +94,26 @@ public sealed class OwnedFolder : IDisposable
         if (!Directory.Exists(parent)) return 0;
         var removed = 0;
         bool Mine(string p) => System.IO.Path.GetFileName(p).StartsWith(prefix, StringComparison.Ordinal);
-        foreach (var path in Directory.EnumerateFileSystemEntries(parent).Where(p => Mine(p) && !p.EndsWith(LockSuffix, StringComparison.Ordinal)).ToList())
+        static bool Pending(string p) => System.IO.Path.GetFileName(p).Contains(PendingMark, StringComparison.Ordinal);
+        foreach (var path in Directory.EnumerateFileSystemEntries(parent).Where(p => Mine(p) && !Pending(p) && !p.EndsWith(LockSuffix, StringComparison.Ordinal)).ToList())
             if (TryRemoveAbandoned(path)) removed++;
         foreach (var lockFile in Directory.EnumerateFiles(parent, "*" + LockSuffix).Where(Mine).ToList())
             TryRemoveAbandoned(lockFile[..^LockSuffix.Length]); // a lock whose folder is already gone
+        foreach (var pending in Directory.EnumerateFiles(parent).Where(p => Mine(p) && Pending(p)).ToList())
+            RemoveIfUnlocked(pending); // a lock being taken when its process died
         return removed;
+    }
+
+    /// <summary>Deletes a pending lock file that no live process holds.</summary>
+    private static void RemoveIfUnlocked(string file)
+    {
+        try
+        {
+            using var held = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None); // throws while held
+            File.Delete(file);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     public void Dispose()

@@ -60,5 +60,10 @@ public sealed class BagOfEmbeddingsClassifier : nn.Module<Tensor, Tensor, Tensor
     }
 
     /// <returns>logits [batch, classes]</returns>
-    public override Tensor forward(Tensor ids, Tensor offsets) => mlp.forward(Pool(ids, offsets));
+    /// <remarks>Pool's intermediates are released on return, as <see cref="Mlp.forward"/>'s are.</remarks>
+    public override Tensor forward(Tensor ids, Tensor offsets)
+    {
+        using var scope = NewDisposeScope();
+        return mlp.forward(Pool(ids, offsets)).MoveToOuterDisposeScope();
+    }
 }

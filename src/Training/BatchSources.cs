@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Lmev.Training;
@@ -35,7 +36,10 @@ internal sealed class DenseBatchSource : IBatchSource
     public void Dispose() => features.Dispose();
 }
 
-/// <summary>Token bags: each batch's ids and offsets are gathered on the host and sent over.</summary>
+/// <summary>
+/// Token bags: each batch's ids and offsets are gathered on the host, straight into the tensors sent over (a managed
+/// array of a batch's ids, ~250 KB at the study's size, would be large-object-heap garbage every step).
+/// </summary>
 internal sealed class BagBatchSource(BagOfEmbeddingsClassifier model, TokenBags input, Device device) : IBatchSource
 {
     public int Rows => input.Rows;
@@ -44,17 +48,20 @@ internal sealed class BagBatchSource(BagOfEmbeddingsClassifier model, TokenBags 
     {
         long tokens = 0;
         foreach (long r in rows) tokens += input.Offsets[r + 1] - input.Offsets[r];
-        var ids = new long[tokens];
-        var offsets = new long[rows.Count];
-        long at = 0;
+        var ids = empty(tokens, ScalarType.Int64);                                          // [tokens], host
+        var offsets = empty(rows.Count, ScalarType.Int64);                                  // [batch], host
+        var idSpan = tokens == 0 ? [] : MemoryMarshal.Cast<byte, long>(ids.bytes);
+        var offsetSpan = MemoryMarshal.Cast<byte, long>(offsets.bytes);
+        int at = 0;
         for (int i = 0; i < rows.Count; i++)
         {
-            long r = rows[i], start = input.Offsets[r], length = input.Offsets[r + 1] - start;
-            offsets[i] = at;
-            Array.Copy(input.Ids, start, ids, at, length);
+            long r = rows[i], start = input.Offsets[r];
+            int length = (int)(input.Offsets[r + 1] - start);
+            offsetSpan[i] = at;
+            input.Ids.AsSpan(checked((int)start), length).CopyTo(idSpan[at..]);
             at += length;
         }
-        return model.forward(tensor(ids, device: device), tensor(offsets, device: device));   // [tokens], [batch] -> [batch, classes]
+        return model.forward(ids.to(device), offsets.to(device));   // [tokens], [batch] -> [batch, classes]
     }
 
     public void Dispose() { }

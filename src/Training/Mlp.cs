@@ -52,10 +52,16 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     /// <param name="x">[batch, inputDim]</param>
     /// <returns>logits [batch, classes]</returns>
+    /// <remarks>
+    /// The intermediates' handles are released on return: what backward needs, autograd holds itself (and frees
+    /// node by node as backward runs); handles left in the caller's batch scope would hold every [batch, hidden]
+    /// activation, and the pre-activations backward never reads, until the step ends.
+    /// </remarks>
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var h = dropout1.forward(relu1.forward(hidden1.forward(x)));   // [batch, hidden]
         h = dropout2.forward(relu2.forward(hidden2.forward(h)));        // [batch, hidden]
-        return output.forward(h);                                       // [batch, classes]
+        return output.forward(h).MoveToOuterDisposeScope();             // [batch, classes]
     }
 }

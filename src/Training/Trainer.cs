@@ -182,9 +182,12 @@ public static class Trainer
                     var rows = new ArraySegment<long>(order, start, Math.Min(p.BatchSize, train.Rows - start));
                     var logits = train.Logits(rows);                                    // [batch, classes]
                     var loss = nn.functional.cross_entropy(logits, Targets(trainLabels, rows, device));   // mean over batch
-                    optimizer.ZeroGrad();
+                    logits.Dispose();   // backward reads log_softmax's output, not the logits: [batch, classes] freed before it runs
                     loss.backward();
                     optimizer.Step();
+                    // Gradients dropped now, not before the next backward: the next forward's activations then reuse
+                    // their memory instead of being placed around them (the table's gradient differs in size every step).
+                    optimizer.ZeroGrad();
                     lossSum += loss.item<float>() * (double)rows.Count;
                 }
 

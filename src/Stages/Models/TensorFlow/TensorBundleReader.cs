@@ -69,7 +69,7 @@ public sealed class TensorBundleReader : IDisposable
     public BundleTensor Get(string key)
     {
         if (_tensors.TryGetValue(key, out var t)) return t;
-        var close = Tensors.Select(x => x.Key).OrderBy(k => Distance(k, key)).ThenBy(k => k, StringComparer.Ordinal).Take(5);
+        var close = Tensors.Select(x => x.Key).OrderBy(k => Suggestions.Distance(k, key)).ThenBy(k => k, StringComparer.Ordinal).Take(5);
         throw new LmevException($"{IndexPath(_prefix)}: no tensor \"{key}\" among {Tensors.Count}; closest keys: {string.Join(", ", close.Select(k => $"\"{k}\""))}.");
     }
 
@@ -210,22 +210,5 @@ public sealed class TensorBundleReader : IDisposable
         {
             throw new LmevException($"{indexPath}: the value of key \"{key}\" expected a {typeof(T).Name}, found bytes that do not parse ({e.Message}).", e);
         }
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var prev = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cur = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), prev + (a[i - 1] == b[j - 1] ? 0 : 1));
-                prev = cur;
-            }
-        }
-        return row[b.Length];
     }
 }
