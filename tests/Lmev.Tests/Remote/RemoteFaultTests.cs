@@ -7,6 +7,7 @@ using Lmev.Pipeline.Fetching;
 using Lmev.Pipeline.Remote;
 using Lmev.Tests.Download;
 using Lmev.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Lmev.Tests.Remote;
 
@@ -16,7 +17,7 @@ namespace Lmev.Tests.Remote;
 /// http, the loopback server). Each time nothing unverified is published: a refused entry is named and computed locally, a passing
 /// fault is retried or resumed, and what cannot work stops the run with one line.
 /// </summary>
-public sealed class RemoteFaultTests
+public sealed class RemoteFaultTests(ITestOutputHelper said)
 {
     private static readonly FetchOptions Quick = new(MaxAttempts: 4, InitialBackoff: TimeSpan.FromMilliseconds(20), Timeout: TimeSpan.FromSeconds(5));
 
@@ -46,7 +47,7 @@ public sealed class RemoteFaultTests
     /// The remote's split is refused, naming <paramref name="why"/>: pulled alone into an empty cache it publishes nothing and leaves no
     /// temporary folder; in a run, the steps before it come from the remote and the split is computed locally, the same bytes.
     /// </summary>
-    private static void RefusedAndComputedLocally(TestProject source, Manifest split, IRemoteStore store, string why)
+    private void RefusedAndComputedLocally(TestProject source, Manifest split, IRemoteStore store, string why)
     {
         using var empty = new TempDir();
         var cache = new StageCache(empty.Path);
@@ -59,8 +60,9 @@ public sealed class RemoteFaultTests
         using var reader = Reader(source);
         var flow = Flow(reader, store);
         foreach (var step in UpToSplit) flow.Run(step);
-        Assert.Contains(reader.Log, l => l.StartsWith($"split: the remote's entry {split.Key} is refused, nothing of it was published: ", StringComparison.Ordinal)
+        var refused = Assert.Single(reader.Log, l => l.StartsWith($"split: the remote's entry {split.Key} is refused, nothing of it was published: ", StringComparison.Ordinal)
             && l.Contains(why, StringComparison.Ordinal) && l.EndsWith("; computing it locally", StringComparison.Ordinal));
+        said.WriteLine(refused);
         Assert.Equal(["split"], reader.Ran(0));
         Assert.Equal(3, reader.Log.Count(l => l.Contains(": cached (remote) (", StringComparison.Ordinal)));
         var local = Manifest.Read(reader.Flow().Cache.EntryDirectory("split", split.Key));
@@ -154,6 +156,7 @@ public sealed class RemoteFaultTests
             var line = Assert.Single(lines, l => l.StartsWith("error: ", StringComparison.Ordinal));
             Assert.StartsWith($"error: remote s3://{s3.Bucket}/creds (endpoint {s3.Endpoint}): GET creds/download/", line);
             Assert.Contains("was refused (403 InvalidAccessKeyId)", line);
+            said.WriteLine($"lmev {command}: exit {code}: {line}");
             Assert.DoesNotContain(secret, output);
             Assert.DoesNotContain(key, output);
             Assert.DoesNotContain(": running (", output);
@@ -183,9 +186,11 @@ public sealed class RemoteFaultTests
         var flow = Flow(reader, store);
         foreach (var step in UpToSplit) flow.Run(step);
         Assert.Empty(reader.Ran(0));
-        Assert.Contains(reader.Log, l => l.Contains($"GET split/{split.Key}/train.csv: attempt 1/4 failed (GET {server.Origin}{target} answered 500 Internal Server Error); retrying"));
+        said.WriteLine(Assert.Single(reader.Log, l => l.Contains($"GET split/{split.Key}/train.csv: attempt 1/4 failed (GET {server.Origin}{target} answered 500 Internal Server Error); retrying")));
         Assert.Equal([500, 200], server.Requests.Where(r => r.Target == target).Select(r => r.Status));
-        Assert.Contains($"split: cached (remote) ({split.Key})", reader.Log.Single(l => l.StartsWith("split: cached", StringComparison.Ordinal)));
+        var cached = reader.Log.Single(l => l.StartsWith("split: cached", StringComparison.Ordinal));
+        Assert.Contains($"split: cached (remote) ({split.Key})", cached);
+        said.WriteLine(cached);
         Assert.Null(CacheVerification.Verify("split", split.Key, reader.Flow().Cache.EntryDirectory("split", split.Key)));
     }
 
@@ -204,7 +209,8 @@ public sealed class RemoteFaultTests
         Assert.Empty(reader.Ran(0));
         var requests = server.Requests.Where(r => r.Target == target).ToList();
         Assert.Equal([(200, (string?)null), (206, "bytes=1000-")], requests.Select(r => (r.Status, r.Range)));
-        Assert.Contains(reader.Log, l => l.Contains($"GET split/{split.Key}/train.csv: attempt 1/4 failed (connection ") && l.EndsWith("from byte 1000"));
+        said.WriteLine(Assert.Single(reader.Log, l => l.Contains($"GET split/{split.Key}/train.csv: attempt 1/4 failed (connection ") && l.EndsWith("from byte 1000")));
+        said.WriteLine(reader.Log.Single(l => l.StartsWith("split: cached (remote)", StringComparison.Ordinal)));
         var entry = reader.Flow().Cache.EntryDirectory("split", split.Key);
         Assert.Null(CacheVerification.Verify("split", split.Key, entry));
         Assert.Equal(File.ReadAllBytes(split.Output("train.csv").Path), File.ReadAllBytes(Path.Combine(entry, "train.csv")));
