@@ -32,6 +32,9 @@ public sealed class RemoteTier(IRemoteStore store, Action<string> log, FetchOpti
 
     public IRemoteStore Store => store;
 
+    /// <summary>What this tier has pulled and published so far (upstream entries a lookup needed included): entries, files, bytes.</summary>
+    public (int Entries, int Files, long Bytes) Pulled { get; private set; }
+
     private Provenance From => new("the remote", $"the remote entry at {Url}",
         PartialEntry.FileName, "Push it again from a cache that holds it whole (`lmev cache push`), or remove it from the remote");
 
@@ -104,6 +107,7 @@ public sealed class RemoteTier(IRemoteStore store, Action<string> log, FetchOpti
         try { staged.Verify(where, From); }
         catch (LmevException e) { throw new RefusedEntry(e.Message, e); }
         var published = staged.PublishTo(cache);
+        Pulled = (Pulled.Entries + 1, Pulled.Files + files, Pulled.Bytes + bytes);
         return new PullOutcome(Manifest.Read(cache.EntryDirectory(stage, key)), published, files, bytes, clock.Elapsed);
     }
 

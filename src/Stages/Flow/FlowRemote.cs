@@ -55,8 +55,9 @@ public static class FlowRemote
     /// </summary>
     public static PullSummary PullUnits(ExperimentFlow flow, IEnumerable<string> steps)
     {
-        if (flow.Options.Remote is null) throw new LmevException("no remote: give --remote URL, set $LMEV_REMOTE, or a remote.url in lmev.json (README, \"The remote cache\")");
-        var (pulled, local, files, bytes) = (0, 0, 0, 0L);
+        if (flow.Options.Remote is not { } remote) throw new LmevException("no remote: give --remote URL, set $LMEV_REMOTE, or a remote.url in lmev.json (README, \"The remote cache\")");
+        var before = remote.Tier.Pulled; // the upstream entries a unit's key needs are pulled by the lookups Build makes: counted too
+        var local = 0;
         var missing = new List<string>();
         var chosen = steps.ToHashSet(StringComparer.Ordinal);
         foreach (var wiring in flow.Steps.Where(s => chosen.Count == 0 || chosen.Contains(s.Name)))
@@ -72,9 +73,9 @@ public static class FlowRemote
             if (flow.Cache.Lookup(stage) is not null) { local++; continue; }
             if (Pull(flow, stage, out var outcome) is null || outcome is null) { missing.Add(StageCache.Label(stage)); continue; }
             flow.Resolved(wiring.Name, unit, outcome.Entry);
-            (pulled, files, bytes) = (pulled + 1, files + outcome.Files, bytes + outcome.Bytes);
         }
-        return new PullSummary(pulled, local, files, bytes, missing);
+        var after = remote.Tier.Pulled;
+        return new PullSummary(after.Entries - before.Entries, local, after.Files - before.Files, after.Bytes - before.Bytes, missing);
     }
 
     /// <summary>What `lmev cache push` did: entries sent, entries the remote had, objects and bytes sent, units not in the local cache.</summary>

@@ -8,7 +8,7 @@ namespace Lmev.Tests.Remote;
 
 /// <summary>
 /// Pushing: `push: true` sends every unit a run makes (without what `omit` names), the manifest after the files, so that an
-/// interrupted push leaves nothing a reader takes; a key the remote holds is left as is. Over a folder remote.
+/// interrupted push leaves nothing a reader takes; a key the remote holds is left as is; `lmev cache pull` counts what it brought. Over a folder remote.
 /// </summary>
 public sealed class RemotePushTests
 {
@@ -82,5 +82,31 @@ public sealed class RemotePushTests
         Flow(reader, store, push: false).Run("download");
         Assert.Equal(["download"], reader.Ran(0));
         Assert.DoesNotContain(reader.Log, l => l.Contains("remote", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cache_pull_runs_nothing_and_counts_the_upstream_entries_a_units_key_needed()
+    {
+        using var folder = new TempDir();
+        var store = new FolderStore(folder.Path, folder.Path);
+        using var source = new TestProject();
+        source.RunAll(last: "split");
+        var tier = new RemoteTier(store, _ => { }, Quick);
+        var pushed = new[] { "download", "filter-spanish", "sample", "split" }.Select(step => source.Flow().Run(step)[0]).ToList();
+        foreach (var entry in pushed) tier.Push(entry, new HashSet<string>());
+
+        using var reader = new TestProject();
+        var pulled = FlowRemote.PullUnits(Flow(reader, store, push: false), ["split"]);
+        Assert.Empty(reader.Ran(0));
+        Assert.Equal((4, 0), (pulled.Pulled, pulled.Local));
+        Assert.Empty(pulled.NotInRemote);
+        // Every file of the four entries (outputs and manifests), as published in the reader's cache.
+        var cache = reader.Flow().Cache;
+        var published = pushed.SelectMany(e => Directory.EnumerateFiles(cache.EntryDirectory(e.Stage, e.Key))).ToList();
+        Assert.Equal(pushed.Sum(e => e.Outputs.Count), pulled.Files);
+        Assert.Equal(published.Sum(f => new FileInfo(f).Length), pulled.Bytes);
+
+        var again = FlowRemote.PullUnits(Flow(reader, store, push: false), ["split"]);
+        Assert.Equal((0, 1, 0, 0L), (again.Pulled, again.Local, again.Files, again.Bytes));
     }
 }
