@@ -34,7 +34,7 @@ fi
 
 # A project whose dataset is a generated file, so that its first two steps make entries of a useful size.
 PROJECT="$WORK/project"
-rm -rf "$PROJECT" "$WORK/s3" "$WORK/pulled" "$WORK/curl"
+rm -rf "$PROJECT" "$WORK/s3" "$WORK/pulled" "$WORK/curl" "$WORK/s3rver.log" # an old log would name an old port
 mkdir -p "$PROJECT/experiments" "$WORK/s3" "$WORK/curl"
 [ -f "$WORK/titles-$ROWS.csv.gz" ] || "${LMEV[@]}" demo-data --rows "$ROWS" --seed 7 -o "$WORK/titles-$ROWS.csv.gz" >/dev/null 2>&1
 cat > "$PROJECT/data.lock.json" <<JSON
