@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lmev.Flow;
+using Lmev.Pipeline.Remote;
 using Lmev.Training;
 
 namespace Lmev.Cli;
@@ -70,6 +71,12 @@ internal static class CommonOptions
         Description = "Threads for libtorch and ONNX Runtime, 0 for their defaults (about one per core); default: a trained run's own (its params.json), an exported classifier's 0",
     };
 
+    public static readonly Option<string?> RemoteUrl = new("--remote")
+    {
+        Description = "The cache's remote: s3://bucket/prefix[?endpoint=…&region=…&path-style=true], https://host/path (read-only) or a folder; " +
+                      "default: $LMEV_REMOTE, else remote.url in lmev.local.json or lmev.json; \"\" for none. Credentials: the AWS chain, never here",
+    };
+
     public static readonly Option<bool> Force = new("--force") { Description = "Run the step even if its cache entry exists" };
     public static readonly Option<bool> Locked = new("--locked") { Description = "Refuse any change to data.lock.json (CI): an empty or different sha256 is an error" };
     public static readonly Option<bool> Partial = new("--partial") { Description = "Aggregate, plot or report the runs trained so far even when none is (by default these steps wait for at least one trained run)" };
@@ -85,12 +92,25 @@ internal static class CommonOptions
     /// The experiment's flow as the options say. <paramref name="readOnly"/> for a command that only looks (check, status, verify,
     /// gc, cache export): it writes no lock, ref or hash index, and starts no process.
     /// </summary>
-    public static ExperimentFlow FlowOf(ParseResult p, bool readOnly = false, string? experimentName = null)
+    /// <param name="remote">Use the project's remote (<see cref="RemoteOf"/>): the steps, status and `cache pull`.</param>
+    public static ExperimentFlow FlowOf(ParseResult p, bool readOnly = false, string? experimentName = null, bool remote = false)
     {
         var experiment = Lmev.Flow.Experiment.Load(RootOf(p), experimentName ?? p.GetValue(ExperimentName)!);
         var options = new FlowOptions(RootOf(p), CacheRootOf(p), Console.WriteLine,
             Force: p.GetValue(Force), Locked: p.GetValue(Locked), Strict: p.GetValue(Strict), Models: p.GetValue(ModelNames), Runs: p.GetValue(RunNumbers),
-            Device: p.GetValue(DeviceChoice), Partial: p.GetValue(Partial), ReadOnly: readOnly);
+            Device: p.GetValue(DeviceChoice), Partial: p.GetValue(Partial), ReadOnly: readOnly, Remote: remote ? RemoteOf(p) : null);
         return new ExperimentFlow(experiment, options);
     }
+
+    /// <summary>The project's remote (--remote, $LMEV_REMOTE, lmev.local.json, lmev.json), opened; null when it has none.</summary>
+    public static RemoteUse? RemoteOf(ParseResult p)
+    {
+        var settings = RemoteSettings.Resolve(RootOf(p), p.CommandResult.Command.Options.Contains(RemoteUrl) ? p.GetValue(RemoteUrl) : null);
+        if (settings is null) return null;
+        var store = Lmev.Pipeline.Remote.RemoteUrl.Open(settings.Url, RootOf(p), RemoteTimeout, settings.Source);
+        return new RemoteUse(new RemoteTier(store, Console.WriteLine), settings.Push, settings.Omit.ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>Longest wait to connect, for an answer, and between two reads of a remote object.</summary>
+    private static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(100);
 }

@@ -73,20 +73,30 @@ public sealed record Manifest(
     {
         var path = System.IO.Path.Combine(directory, FileName);
         string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is ArgumentException) { throw new LmevException($"{path}: not a valid manifest ({e.Message}): the entry is damaged; {Repair}", e); }
+        return Parse(text, path, Repair) with { Directory = directory, Absent = PartialEntry.Read(directory) };
+    }
+
+    /// <summary>
+    /// A manifest from its bytes, read from <paramref name="where"/> (a path or a URL, for messages), checked as <see cref="Read"/> checks
+    /// one (strict, sealed); <paramref name="repair"/> says what to do about a damaged one. Its <see cref="Directory"/> is empty.
+    /// </summary>
+    public static Manifest Parse(string text, string where, string repair)
+    {
         Manifest manifest;
         try
         {
-            text = File.ReadAllText(path);
             manifest = JsonSerializer.Deserialize<Manifest>(text, Strict) ?? throw new JsonException("null");
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            throw new LmevException($"{path}: not a valid manifest ({e.Message}): the entry is damaged; {Repair}", e);
+            throw new LmevException($"{where}: not a valid manifest ({e.Message}): the entry is damaged; {repair}", e);
         }
         if (manifest.Seal is { } seal && SealOf(text, seal) is var found && found != seal)
-            throw new LmevException($"{path}: {(found == "" ? "its seal cannot be found in its bytes" : $"its bytes hash to seal {found[..12]}…")}, but it records seal {Short(seal)}: the manifest was changed after " +
-                $"it was written and the entry is damaged; {Repair}");
-        return manifest with { Directory = directory, Absent = PartialEntry.Read(directory) };
+            throw new LmevException($"{where}: {(found == "" ? "its seal cannot be found in its bytes" : $"its bytes hash to seal {found[..12]}…")}, but it records seal {Short(seal)}: the manifest was changed after " +
+                $"it was written and the entry is damaged; {repair}");
+        return manifest;
     }
 
     /// <summary>The manifest's JSON, sealed (<see cref="Seal"/>): the hash of these very bytes with the seal left empty.</summary>

@@ -14,6 +14,11 @@ var runners = new Option<int>("--runners") { Description = "How many self-hosted
 var eventName = new Option<string>("--event") { Description = "The event that starts the run: workflow_dispatch, push or schedule", DefaultValueFactory = _ => "workflow_dispatch" };
 var inputs = new Option<string[]>("--input") { Description = "A workflow_dispatch input, name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
 var vars = new Option<string[]>("--var") { Description = "A repository variable (vars.NAME), name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
+var secrets = new Option<string[]>("--secret")
+{
+    Description = "A repository secret (secrets.NAME), name=value (repeatable); never printed, and left out of the jobs' saved environments",
+    AllowMultipleArgumentsPerToken = false,
+};
 var cpuOnly = new Option<bool>("--cpu-only")
 {
     Description = "This machine has no CUDA packages: every step's `--gpu=true` becomes `--gpu=false` and `bin/lmev-gpu/` becomes `bin/lmev/` (each said where it is made)",
@@ -24,7 +29,7 @@ var expectCached = new Option<string[]>("--expect-cached")
     AllowMultipleArgumentsPerToken = true,
 };
 
-var run = new Command("run", "Run a workflow as a runner would: jobs in needs order, each in its runner's workspace, every run: step verbatim") { workflow, repo, root, runners, eventName, inputs, vars, cpuOnly, expectCached };
+var run = new Command("run", "Run a workflow as a runner would: jobs in needs order, each in its runner's workspace, every run: step verbatim") { workflow, repo, root, runners, eventName, inputs, vars, secrets, cpuOnly, expectCached };
 run.SetAction(p =>
 {
     var substitutions = p.GetValue(cpuOnly)
@@ -35,7 +40,7 @@ run.SetAction(p =>
         }
         : [];
     var request = new RunRequest(p.GetValue(workflow)!.FullName, p.GetValue(repo)!.FullName, p.GetValue(root)!.FullName, p.GetValue(eventName)!,
-        Pairs(p.GetValue(inputs), "--input"), Pairs(p.GetValue(vars), "--var"), p.GetValue(runners), substitutions);
+        Pairs(p.GetValue(inputs), "--input"), Pairs(p.GetValue(vars), "--var"), p.GetValue(runners), substitutions, Secrets: Pairs(p.GetValue(secrets), "--secret"));
     try
     {
         var runner = new WorkflowRunner(request);
@@ -80,6 +85,7 @@ static Dictionary<string, string> Pairs(string[]? values, string option) => (val
 
 internal static partial class Program
 {
-    [GeneratedRegex(@": cached \([0-9a-f]+\)")]
+    // A unit found in the local cache, or pulled from the remote: "cached (KEY)", "cached (remote) (KEY)".
+    [GeneratedRegex(@": cached (\(remote\) )?\([0-9a-f]+\)")]
     private static partial Regex CachedUnit();
 }

@@ -6,12 +6,14 @@ using static Lmev.Cli.CommonOptions;
 
 namespace Lmev.Cli.Commands;
 
-/// <summary>`lmev cache export|import`: carry verified cache entries between machines (CI jobs).</summary>
+/// <summary>`lmev cache export|import|push|pull`: carry verified cache entries between machines (CI jobs), through tars or the remote.</summary>
 internal static class CacheCommand
 {
+    /// <summary>A repeatable option's values, each of which may be a comma-separated list.</summary>
+    internal static string[] List(string[]? values) => (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+
     public static Command Create()
     {
-        static string[] List(string[]? values) => (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
         var steps = new Option<string[]>("--steps") { Description = "Steps whose entries to export whole (comma-separated or repeated), e.g. split,model", AllowMultipleArgumentsPerToken = true };
         var manifestsOnly = new Option<string[]>("--manifests-only")
         {
@@ -42,6 +44,7 @@ internal static class CacheCommand
             Console.WriteLine($"imported {outcome.Published} entries, {outcome.AlreadyPresent} already present ({outcome.Files} files, {outcome.Bytes / 1048576.0:F1} MiB read) into {cache.Root}");
             return 0;
         });
-        return new Command("cache", "Move cache entries between machines: export some, import them elsewhere, verified") { export, import };
+        return new Command("cache", "Move cache entries between machines: export some, import them elsewhere, or push them to the remote and pull them, verified")
+            { export, import, CacheRemoteCommands.Push(), CacheRemoteCommands.Pull() };
     }
 }

@@ -33,12 +33,12 @@ internal static class StepCommands
 
     private static Command For(FlowStep step)
     {
-        var command = new Command(step.Name, step.Description) { ExperimentName, ProjectRoot, CacheFolder };
+        var command = new Command(step.Name, step.Description) { ExperimentName, ProjectRoot, CacheFolder, RemoteUrl };
         foreach (var a in step.Arguments) command.Options.Add(Selection[a]);
         foreach (var o in Own.GetValueOrDefault(step.Name, [])) command.Options.Add(o);
         Guarded.Action(command, p =>
         {
-            FlowOf(p).Run(step.Name);
+            FlowOf(p, remote: true).Run(step.Name);
             return 0;
         });
         return command;

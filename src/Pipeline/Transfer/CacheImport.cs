@@ -1,7 +1,5 @@
 using System.Formats.Tar;
-using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Lmev.Pipeline.Transfer;
 
@@ -13,42 +11,34 @@ namespace Lmev.Pipeline.Transfer;
 /// manifest lists must be in the archive or named absent by the index, and a member met twice (in one archive
 /// or in several) must be the same bytes. Entries are staged in the cache's <c>.tmp/</c> (the same filesystem)
 /// and published each with one rename; an entry already in the cache is left as is. Nothing is published
-/// unless every entry of every archive checks.
+/// unless every entry of every archive checks. The checks and the publishing are <see cref="StagedEntry"/>'s, which the remote
+/// tier shares.
 /// </summary>
-public sealed partial class CacheImport(StageCache cache, Action<string> log)
+public sealed class CacheImport(StageCache cache, Action<string> log)
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
-    private static partial Regex StageName();
-
-    [GeneratedRegex("^[0-9a-f]{16}$")]
-    private static partial Regex KeyName();
-
-    /// <summary>One entry being staged: where its files go, and what was written there.</summary>
-    private sealed class Staged(OwnedFolder folder, string archive)
-    {
-        public OwnedFolder Folder { get; } = folder;
-        public string Archive { get; } = archive;
-        public Dictionary<string, FileRecord> Files { get; } = new(StringComparer.Ordinal);
-        /// <summary>Outputs some index that lists the entry says were left behind.</summary>
-        public HashSet<string> DeclaredAbsent { get; } = new(StringComparer.Ordinal);
-        public bool Indexed { get; set; }
-    }
+    private static readonly Provenance FromExport = new("the archive", "the export", ExportIndex.FileName, "Export it again.");
 
     public sealed record Outcome(int Published, int AlreadyPresent, int Files, long Bytes);
 
     public Outcome Import(IReadOnlyList<string> archives)
     {
-        var staged = new Dictionary<(string Stage, string Key), Staged>();
+        var staged = new Dictionary<(string Stage, string Key), StagedEntry>();
+        var indexed = new HashSet<(string, string)>();
         try
         {
             var (files, bytes) = (0, 0L);
             foreach (var archive in archives)
             {
-                var (f, b) = Unpack(Path.GetFullPath(archive), staged);
+                var (f, b) = Unpack(Path.GetFullPath(archive), staged, indexed);
                 files += f;
                 bytes += b;
             }
-            foreach (var ((stage, key), entry) in staged) Verify(stage, key, entry);
+            foreach (var ((stage, key), entry) in staged)
+            {
+                if (!indexed.Contains((stage, key)))
+                    throw new LmevException($"{entry.Source}: entry {stage} {key} is not listed in {ExportIndex.FileName}; the archive was altered. Refusing it.");
+                entry.Verify($"{entry.Source}: entry {stage} {key}", FromExport);
+            }
             var manifests = staged.ToDictionary(s => s.Key, s => Manifest.Read(s.Value.Folder.Path));
             var (published, present) = (0, 0);
             foreach (var ((stage, key), entry) in staged.OrderBy(s => s.Key.Stage, StringComparer.Ordinal).ThenBy(s => s.Key.Key, StringComparer.Ordinal))
@@ -56,7 +46,7 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
                 var target = cache.EntryDirectory(stage, key);
                 var m = manifests[(stage, key)];
                 var label = $"{stage} {key}{(m.Unit == "" ? "" : $" [{m.Unit}]")}";
-                if (Publish(entry.Folder.Path, target))
+                if (entry.PublishTo(cache))
                 {
                     published++;
                     log($"{label}: imported{(m.Absent.Count == 0 ? "" : $" without {string.Join(", ", m.Absent.Order(StringComparer.Ordinal))}")}");
@@ -72,12 +62,12 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
         }
         finally
         {
-            foreach (var s in staged.Values) s.Folder.Dispose();
+            foreach (var s in staged.Values) s.Dispose();
         }
     }
 
     /// <summary>Reads one archive's members into staging folders; returns the files and bytes written.</summary>
-    private (int Files, long Bytes) Unpack(string archive, Dictionary<(string, string), Staged> staged)
+    private (int Files, long Bytes) Unpack(string archive, Dictionary<(string, string), StagedEntry> staged, HashSet<(string, string)> indexed)
     {
         if (!File.Exists(archive)) throw new LmevException($"{archive}: file not found; expected an export made by `lmev cache export`");
         var (files, bytes) = (0, 0L);
@@ -101,12 +91,8 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
                     continue;
                 }
                 var id = (parts[0], parts[1]);
-                if (!staged.TryGetValue(id, out var entry))
-                {
-                    var folder = OwnedFolder.Create(Path.Combine(cache.Root, StageCache.TempFolder), $"import-{parts[0]}-{parts[1]}-{Guid.NewGuid():N}");
-                    staged[id] = entry = new Staged(folder, archive);
-                }
-                var written = Write(member, Path.Combine(entry.Folder.Path, parts[2]) + ".part");
+                if (!staged.TryGetValue(id, out var entry)) staged[id] = entry = new StagedEntry(cache, parts[0], parts[1], archive);
+                var written = StagedEntry.Write(member.DataStream, Path.Combine(entry.Folder.Path, parts[2]) + ".part");
                 var path = Path.Combine(entry.Folder.Path, parts[2]);
                 if (entry.Files.TryGetValue(parts[2], out var earlier))
                 {
@@ -114,7 +100,7 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
                     {
                         if (earlier != written && !(parts[2] == Manifest.FileName && SameEntry(path, path + ".part")))
                             throw new LmevException($"{archive}: member '{name}' (entry {parts[0]} {parts[1]}) differs from the copy met before " +
-                                $"in {entry.Archive} (sha256 {written.Sha256} vs {earlier.Sha256}); two exports disagree about one entry. Refusing both.");
+                                $"in {entry.Source} (sha256 {written.Sha256} vs {earlier.Sha256}); two exports disagree about one entry. Refusing both.");
                     }
                     finally { File.Delete(path + ".part"); }
                     continue;
@@ -132,7 +118,7 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
         {
             if (!staged.TryGetValue((e.Stage, e.Key), out var entry) || !entry.Files.ContainsKey(Manifest.FileName))
                 throw new LmevException($"{archive}: {ExportIndex.FileName} lists entry {e.Stage} {e.Key} ({e.Unit}), but the archive does not hold its {Manifest.FileName}");
-            entry.Indexed = true;
+            indexed.Add((e.Stage, e.Key));
             entry.DeclaredAbsent.UnionWith(e.Absent);
         }
         return (files, bytes);
@@ -155,53 +141,6 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
         catch (JsonException) { return false; }
     }
 
-    /// <summary>Checks a staged entry against its manifest; returns the manifest.</summary>
-    private static Manifest Verify(string stage, string key, Staged entry)
-    {
-        var where = $"{entry.Archive}: entry {stage} {key}";
-        if (!entry.Indexed) throw new LmevException($"{where} is not listed in {ExportIndex.FileName}; the archive was altered. Refusing it.");
-        if (!entry.Files.ContainsKey(Manifest.FileName)) throw new LmevException($"{where} has no {Manifest.FileName}; refusing it");
-        Manifest m;
-        try { m = Manifest.Read(entry.Folder.Path); }
-        catch (LmevException e) { throw new LmevException($"{where}: {Manifest.FileName} is not a valid manifest ({e.Message}); refusing it", e); }
-        if (m.Stage != stage || m.Key != key)
-            throw new LmevException($"{where}: its {Manifest.FileName} is for {m.Stage} {m.Key}; refusing it");
-        var recomputed = StageCache.Key(m);
-        if (recomputed != key)
-            throw new LmevException($"{where}: its {Manifest.FileName}'s parameters and inputs hash to key {recomputed}, not {key}; the manifest was altered. Refusing it.");
-        foreach (var (file, record) in entry.Files)
-        {
-            if (file == Manifest.FileName) continue;
-            if (!m.Outputs.TryGetValue(file, out var expected))
-                throw new LmevException($"{where}: file '{file}' is not an output its {Manifest.FileName} lists ({string.Join(", ", m.Outputs.Keys)}); refusing it");
-            if (expected.Sha256 != record.Sha256 || expected.Size != record.Size)
-                throw new LmevException($"{where}: file '{file}' has sha256 {record.Sha256} ({record.Size:N0} bytes), but its {Manifest.FileName} " +
-                    $"records {expected.Sha256} ({expected.Size:N0} bytes); the export was altered or damaged. Export it again.");
-        }
-        // What one archive left behind, another may bring: absent is what none of them holds.
-        var absent = m.Outputs.Keys.Where(f => !entry.Files.ContainsKey(f)).ToList();
-        var lost = absent.Where(f => !entry.DeclaredAbsent.Contains(f)).ToList();
-        if (lost.Count > 0)
-            throw new LmevException($"{where}: output(s) {string.Join(", ", lost.Select(f => $"'{f}'"))} are neither in the archive nor listed " +
-                $"as left behind in {ExportIndex.FileName}; the archive is incomplete. Export it again.");
-        PartialEntry.Write(entry.Folder.Path, absent);
-        return m;
-    }
-
-    /// <summary>Renames the staged folder into place; false when the entry is already there (left as is).</summary>
-    private static bool Publish(string staged, string target)
-    {
-        if (Directory.Exists(target)) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        ReadOnlyFiles.Seal(staged); // as a stage's entry: read-only once published
-        try
-        {
-            Directory.Move(staged, target); // rename(2): atomic, on the same filesystem
-            return true;
-        }
-        catch (IOException) when (Directory.Exists(target)) { return false; } // another process published it first
-    }
-
     /// <summary>The member's path as its parts: [index] or [stage, key, file]; anything else is refused naming it.</summary>
     private static string[] CheckName(string archive, string name, bool directory)
     {
@@ -213,13 +152,13 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
         if (parts.Any(p => p is "" or "." or "..")) Refuse("has an empty, '.' or '..' path segment (it would escape its folder)");
         if (directory)
         {
-            if (parts.Length > 2 || !StageName().IsMatch(parts[0]) || parts.Length == 2 && !KeyName().IsMatch(parts[1])) Refuse("is an unexpected folder");
+            if (parts.Length > 2 || !StagedEntry.StageName().IsMatch(parts[0]) || parts.Length == 2 && !StagedEntry.KeyName().IsMatch(parts[1])) Refuse("is an unexpected folder");
             return parts;
         }
         if (parts.Length == 1 && parts[0] == ExportIndex.FileName) return parts;
         if (parts.Length != 3) Refuse("is not at <stage>/<key>/<file>");
-        if (!StageName().IsMatch(parts[0]) || parts[0] == StageCache.RefsFolder) Refuse($"names no stage ('{parts[0]}')");
-        if (!KeyName().IsMatch(parts[1])) Refuse($"names no key ('{parts[1]}': expected 16 hex digits)");
+        if (!StagedEntry.StageName().IsMatch(parts[0]) || parts[0] == StageCache.RefsFolder) Refuse($"names no stage ('{parts[0]}')");
+        if (!StagedEntry.KeyName().IsMatch(parts[1])) Refuse($"names no key ('{parts[1]}': expected 16 hex digits)");
         if (parts[2].StartsWith('.')) Refuse("is a hidden file, which no stage writes");
         return parts;
     }
@@ -234,28 +173,6 @@ public sealed partial class CacheImport(StageCache cache, Action<string> log)
             return index;
         }
         catch (JsonException e) { throw new LmevException($"{archive}: {ExportIndex.FileName} is not valid ({e.Message})", e); }
-    }
-
-    /// <summary>Writes a member's bytes, hashing them on the way.</summary>
-    private static FileRecord Write(TarEntry member, string path)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
-        using (var file = File.Create(path))
-        {
-            if (member.DataStream is { } data)
-            {
-                var buffer = new byte[1 << 20];
-                int n;
-                while ((n = data.Read(buffer)) > 0)
-                {
-                    hash.AppendData(buffer, 0, n);
-                    file.Write(buffer, 0, n);
-                    size += n;
-                }
-            }
-        }
-        return new FileRecord(Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
     private static string Describe(TarEntryType type) => type switch

@@ -38,6 +38,9 @@ public sealed class ExperimentFlow
 
     internal FlowOptions Options { get; }
 
+    /// <summary>The cache's remote tier this flow uses, if any.</summary>
+    public Lmev.Pipeline.Remote.RemoteUse? Remote => Options.Remote;
+
     internal FlowLock Lock { get; }
 
     internal string LockPath { get; }
@@ -117,10 +120,18 @@ public sealed class ExperimentFlow
         unit ??= Unit.None;
         if (_resolved.TryGetValue((step, unit.Name), out var m)) return m;
         var wiring = Step(step);
-        m = Cache.Lookup(wiring.Build(unit)) ?? throw new NotReady(step, unit);
+        var stage = wiring.Build(unit);
+        m = Cache.Lookup(stage) ?? FromRemote(stage) ?? throw new NotReady(step, unit);
         wiring.OnRead(m);
         return _resolved[(step, unit.Name)] = m;
     }
+
+    /// <summary>
+    /// A unit missing locally, from the remote when the project has one: its manifest alone when the flow only looks (`status`), else
+    /// the entry pulled, verified and published (<see cref="FlowRemote"/>); null when the remote lacks it or refused it (said, so that
+    /// it is computed locally).
+    /// </summary>
+    private Manifest? FromRemote(IStage stage) => FlowRemote.Find(this, stage);
 
     /// <summary>The split a unit reads: its run's with runs.resample, else the shared one.</summary>
     internal Manifest SplitFor(Unit unit) => Get("split", new Unit(Run: Experiment.Resample ? unit.Run : null));
@@ -150,12 +161,23 @@ public sealed class ExperimentFlow
                     $"run `lmev {n.Step} --experiment {Experiment.Name}{n.Unit.Slice}` (or `dotnet cake --target={wiring.Meta.Target} --experiment={Experiment.Name}`) first");
             }
             var force = Options.Force;
-            if (!force && Cache.Lookup(stage) is { } cached && wiring.BeforeRun(unit, cached) is { } reason)
+            var cached = force ? null : Cache.Lookup(stage);
+            // Missing here, looked up in the remote before it is computed: found, it is published verified and used as a local hit.
+            var pulled = force || cached is not null ? null : FromRemote(stage);
+            if ((cached ?? pulled) is { } found && wiring.BeforeRun(unit, found) is { } reason)
             {
                 Options.Log($"{StageCache.Label(stage)}: {reason}; fetching again");
-                force = true;
+                (force, pulled) = (true, null);
             }
-            var manifest = Cache.Run(stage, Experiment.Name, force, Options.Log);
+            Manifest manifest;
+            if (pulled is not null)
+            {
+                manifest = pulled;
+                IoFailure.Guard(StageCache.Label(stage), "the entry is in the cache, but its ref for `lmev status` was not written",
+                    () => Cache.WriteRef(Experiment.Name, pulled));
+            }
+            else manifest = Cache.Run(stage, Experiment.Name, force, Options.Log);
+            FlowRemote.PushIfAsked(this, stage, manifest);
             IoFailure.Guard(StageCache.Label(stage), $"the entry is published; {DataLock.FileName} was left as it was",
                 () => wiring.AfterRun(unit, manifest), LockPath);
             _resolved[(step, unit.Name)] = manifest;
@@ -189,8 +211,9 @@ public sealed class ExperimentFlow
     public IEnumerable<(string Stage, string Key)> Reachable() => FlowReach.Of(this);
 
     /// <summary>What `lmev cache export` packs (<see cref="FlowExport"/>).</summary>
-    public IReadOnlyList<Lmev.Pipeline.Transfer.ExportSelection> ExportSelections(IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit) =>
-        FlowExport.Selections(this, steps, manifestsOnly, omit);
+    public IReadOnlyList<Lmev.Pipeline.Transfer.ExportSelection> ExportSelections(IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit,
+        Action<string>? notCached = null) =>
+        FlowExport.Selections(this, steps, manifestsOnly, omit, notCached);
 }
 
 /// <summary>Raised while resolving upstream entries when one is not in the cache.</summary>

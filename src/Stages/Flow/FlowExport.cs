@@ -9,9 +9,11 @@ public static class FlowExport
     /// <summary>
     /// The cached entries of <paramref name="steps"/>' units (the models and runs chosen in the options) without the outputs named
     /// in <paramref name="omit"/>, and of <paramref name="manifestsOnly"/>' units their manifests alone (enough for the keys
-    /// downstream). A unit not in the cache is an error naming the command that makes it.
+    /// downstream). A unit not in the cache is an error naming the command that makes it, unless <paramref name="notCached"/> is given:
+    /// then it is said there and left out (`cache push` with no steps named: whatever is local).
     /// </summary>
-    public static IReadOnlyList<ExportSelection> Selections(ExperimentFlow flow, IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit)
+    public static IReadOnlyList<ExportSelection> Selections(ExperimentFlow flow, IEnumerable<string> steps, IEnumerable<string> manifestsOnly, IReadOnlySet<string> omit,
+        Action<string>? notCached = null)
     {
         var selections = new List<ExportSelection>();
         void Add(string step, Func<Manifest, IReadOnlySet<string>> leave)
@@ -20,6 +22,11 @@ public static class FlowExport
             {
                 Manifest m;
                 try { m = flow.Get(step, unit); }
+                catch (NotReady) when (notCached is not null)
+                {
+                    notCached($"{step}{(unit.Name == "" ? "" : $" [{unit.Name}]")}");
+                    continue;
+                }
                 catch (NotReady n)
                 {
                     throw new LmevException($"cannot export '{step}'{(unit.Name == "" ? "" : $" [{unit.Name}]")} of experiment '{flow.Experiment.Name}': " +

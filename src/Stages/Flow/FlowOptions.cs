@@ -13,6 +13,8 @@ namespace Lmev.Flow;
 /// <param name="CudaProbe">How Train sees CUDA; null: libtorch's (tests fake one).</param>
 /// <param name="Partial">Aggregate, plot and report the runs trained so far even when none is.</param>
 /// <param name="ReadOnly">The flow only looks (status, verify, gc, check, export): it writes no lock, ref or hash index, and starts no process.</param>
+/// <param name="Remote">The cache's remote tier, if the project uses one: a unit missing locally is looked up there before it is computed
+/// (read-only, its manifest is only read: `status`'s "remote only").</param>
 public sealed record FlowOptions(string Root, string CacheRoot, Action<string> Log, bool Force = false, bool Locked = false, bool Strict = false,
     IReadOnlyList<string>? Models = null, IReadOnlyList<int>? Runs = null, Lmev.Training.DeviceRequest? Device = null, Lmev.Training.CudaProbe? CudaProbe = null,
-    bool Partial = false, bool ReadOnly = false);
+    bool Partial = false, bool ReadOnly = false, Lmev.Pipeline.Remote.RemoteUse? Remote = null);

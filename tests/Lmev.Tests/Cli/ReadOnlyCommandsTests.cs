@@ -51,6 +51,8 @@ public sealed class ReadOnlyCommandsTests(ITestOutputHelper output)
         [
             // 3: the report shows the lock's hashes, so with one emptied it is stale (the next run fills the hash, then rewrites it).
             (["status", "--experiment", "demo"], [3]),
+            // With a remote its manifests are read (this one holds none): nothing is written here either.
+            (["status", "--experiment", "demo", "--remote", data.Path], [3]),
             (["verify", "--experiment", "demo"], [0]),
             (["gc", "--dry-run"], [0]),
             (["models", "--experiment", "demo"], [0]),

@@ -25,20 +25,36 @@ internal sealed record ServerReply(int Status = 200, long? DropAfterBytes = null
 internal sealed record SeenRequest(string Target, string? Range, string? IfRange, int Status);
 
 /// <summary>
-/// A small HTTP/1.1 server on 127.0.0.1 serving one file, for download tests: one connection at a
-/// time, <c>Connection: close</c>, <c>Range: bytes=N-</c> answered with 206 and Content-Range
-/// (unless <c>If-Range</c> names another ETag), and per-request failures chosen by <see cref="Reply"/>.
+/// A small HTTP/1.1 server on 127.0.0.1 serving one file, or a folder as a static web server does (404 for what is not there), for
+/// download and remote-cache tests: one connection at a time, <c>Connection: close</c>, <c>Range: bytes=N-</c> answered with 206
+/// and Content-Range (unless <c>If-Range</c> names another ETag), and per-request failures chosen by <see cref="Reply"/> or
+/// <see cref="ReplyFor"/>.
 /// </summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
-    private readonly byte[] _content;
+    private readonly Func<string, byte[]?> _content;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SeenRequest> _requests = [];
     private readonly Task _loop;
 
     public LoopbackHttpServer(byte[] content)
+    {
+        _content = _ => content;
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    /// <summary>Serves the files under <paramref name="folder"/> at their relative paths (a request that would leave it is a 404).</summary>
+    public static LoopbackHttpServer Folder(string folder) => new(target =>
+    {
+        var root = Path.GetFullPath(folder);
+        var path = Path.GetFullPath(Path.Combine(root, Uri.UnescapeDataString(target.Split('?')[0]).TrimStart('/')));
+        return path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(path) ? File.ReadAllBytes(path) : null;
+    });
+
+    private LoopbackHttpServer(Func<string, byte[]?> content)
     {
         _content = content;
         _listener.Start();
@@ -55,6 +71,9 @@ internal sealed class LoopbackHttpServer : IDisposable
 
     /// <summary>The reply to request number n, counted from 1.</summary>
     public Func<int, ServerReply> Reply { get; set; } = _ => ServerReply.File;
+
+    /// <summary>When set, the reply to the n-th request (from 1) for a target (its path), over <see cref="Reply"/>.</summary>
+    public Func<string, int, ServerReply>? ReplyFor { get; set; }
 
     public IReadOnlyList<SeenRequest> Requests
     {
@@ -114,32 +133,34 @@ internal sealed class LoopbackHttpServer : IDisposable
         var range = headers.GetValueOrDefault("Range");
         var ifRange = headers.GetValueOrDefault("If-Range");
 
-        int number;
-        lock (_requests) number = _requests.Count + 1;
-        var reply = Reply(number);
+        int number, forTarget;
+        lock (_requests) (number, forTarget) = (_requests.Count + 1, _requests.Count(r => r.Target == target) + 1);
+        var reply = ReplyFor is { } per ? per(target, forTarget) : Reply(number);
+        var content = _content(target);
         var (status, start, extra) = (reply.Status, 0L, new List<string>());
+        if (status == 200 && content is null) status = 404;
         if (status == 200)
         {
             if (ETag is not null) extra.Add($"ETag: {ETag}");
             var rangeApplies = range is not null && (ifRange is null || ifRange == ETag);
             if (rangeApplies && range!.StartsWith("bytes=") && range.EndsWith('-') && long.TryParse(range[6..^1], out var from))
             {
-                if (from >= _content.Length)
+                if (from >= content!.Length)
                 {
                     status = 416;
-                    extra.Add($"Content-Range: bytes */{_content.Length}");
+                    extra.Add($"Content-Range: bytes */{content.Length}");
                 }
                 else
                 {
                     (status, start) = (206, from);
-                    extra.Add($"Content-Range: bytes {from}-{_content.Length - 1}/{_content.Length}");
+                    extra.Add($"Content-Range: bytes {from}-{content.Length - 1}/{content.Length}");
                 }
             }
         }
         if (reply.Location is { } location) extra.Add($"Location: {location}");
         lock (_requests) _requests.Add(new SeenRequest(target, range, ifRange, status));
 
-        var body = status is 200 or 206 ? _content.AsMemory((int)start) : Memory<byte>.Empty;
+        var body = status is 200 or 206 ? content!.AsMemory((int)start) : Memory<byte>.Empty;
         var response = new StringBuilder($"HTTP/1.1 {status} {Reason(status)}\r\n")
             .Append($"Content-Length: {body.Length + reply.ClaimExtraBytes}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n");
         foreach (var h in extra) response.Append(h).Append("\r\n");

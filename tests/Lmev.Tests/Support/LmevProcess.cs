@@ -21,7 +21,8 @@ public static class LmevProcess
             info.ArgumentList.Add("--root");
             info.ArgumentList.Add(project.Root);
         }
-        info.Environment.Remove("LMEV_CACHE");
+        // The developer's own cache and remote never leak into a test: a test names what it uses.
+        foreach (var own in new[] { "LMEV_CACHE", "LMEV_REMOTE", "LMEV_REMOTE_PUSH" }) info.Environment.Remove(own);
         foreach (var (name, value) in environment) info.Environment[name] = value;
         return Process.Start(info)!;
     }

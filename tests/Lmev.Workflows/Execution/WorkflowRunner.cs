@@ -11,9 +11,10 @@ namespace Lmev.Workflows.Execution;
 /// </summary>
 public sealed record Substitution(string From, string To, string Why);
 
-/// <summary>How a run is asked for: the workflow file, the event and its inputs, repository variables, the runners.</summary>
+/// <summary>How a run is asked for: the workflow file, the event and its inputs, repository variables and secrets, the runners.</summary>
 public sealed record RunRequest(string WorkflowPath, string Repository, string Root, string EventName, IReadOnlyDictionary<string, string> Inputs,
-    IReadOnlyDictionary<string, string> Vars, int Runners, IReadOnlyList<Substitution> Substitutions, string Branch = "main");
+    IReadOnlyDictionary<string, string> Vars, int Runners, IReadOnlyList<Substitution> Substitutions, string Branch = "main",
+    IReadOnlyDictionary<string, string>? Secrets = null);
 
 /// <summary>What became of a job.</summary>
 public sealed record JobResult(string Key, string Runner, string Result, TimeSpan Time, int StepsRun, int Steps, string Log, string Workspace);
@@ -182,9 +183,11 @@ public sealed class WorkflowRunner(RunRequest request)
                 catch (WorkflowException e) { context.Say($"post-job step failed: {e.Message}"); }
         foreach (var (name, value) in job.Outputs)
             outputs[name] = Expression.AsString(Expression.Interpolate(value, ctx));
-        // The job's environment as its last step saw it (no secrets in it), for scripts that rerun a command in its workspace.
+        // The job's environment as its last step saw it, for scripts that rerun a command in its workspace; a secret's value is left out.
+        var secretValues = (request.Secrets ?? new Dictionary<string, string>()).Values.Where(v => v.Length > 0).ToHashSet(StringComparer.Ordinal);
         File.WriteAllLines(Path.Combine(run.Logs, $"{safeKey}.env"),
-            env.Select(e => $"{e.Key}={e.Value}").Concat(githubEnv.Select(e => $"{e.Key}={e.Value}")).Append($"WORKSPACE={workspace}"));
+            env.Select(e => (e.Key, Value: Expression.AsString(e.Value))).Concat(githubEnv.Select(e => (e.Key, e.Value)))
+                .Where(e => !secretValues.Contains(e.Value)).Select(e => $"{e.Key}={e.Value}").Append($"WORKSPACE={workspace}"));
         var result = new JobResult(key, runner.Name, ctx.JobFailed ? "failure" : "success", clock.Elapsed, stepsRun, job.Steps.Count, logPath, workspace);
         _results[key] = result;
         Console.WriteLine($"job {key}: {result.Result} in {result.Time.TotalSeconds:F0} s");
@@ -202,7 +205,10 @@ public sealed class WorkflowRunner(RunRequest request)
             script = script.Replace(sub.From, sub.To, StringComparison.Ordinal);
             job.Say($"substitution: `{sub.From}` → `{sub.To}` ({sub.Why})");
         }
-        foreach (var line in script.TrimEnd().Split('\n')) Console.WriteLine($"    $ {line}");
+        // As GitHub masks them in logs: a secret's value is printed as ***.
+        var shown = (request.Secrets ?? new Dictionary<string, string>()).Values.Where(v => v.Length > 0)
+            .Aggregate(script, (text, secret) => text.Replace(secret, "***", StringComparison.Ordinal));
+        foreach (var line in shown.TrimEnd().Split('\n')) Console.WriteLine($"    $ {line}");
         var file = Path.Combine(job.Runner.Temp, $"{Guid.NewGuid():N}.sh");
         File.WriteAllText(file, script);
         string Fresh(string name) { var p = Path.Combine(job.Runner.Temp, $"{name}_{Guid.NewGuid():N}"); File.WriteAllText(p, ""); return p; }
@@ -297,7 +303,8 @@ public sealed class WorkflowRunner(RunRequest request)
             })
             .With("inputs", inputs.DeepClone())
             .With("vars", new JsonObject(request.Vars.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))))
-            .With("secrets", new JsonObject { ["GITHUB_TOKEN"] = "lmev-actions-token" })
+            .With("secrets", new JsonObject((request.Secrets ?? new Dictionary<string, string>()).Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))
+                .Append(KeyValuePair.Create("GITHUB_TOKEN", (JsonNode?)"lmev-actions-token"))))
             .With("needs", needs)
             .With("env", new JsonObject());
 
