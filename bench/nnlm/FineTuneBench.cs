@@ -76,6 +76,11 @@ internal static class FineTuneBench
                           $"{steps} steps/epoch, {epochs} epochs; device {TorchRuntime.DeviceName(device)}; " +
                           $"{Environment.ProcessorCount} logical CPUs; load average {LoadAverage()}");
 
+        if (args.Flag("--profile-only"))
+        {
+            Profile(train, trainLabels, validation, validationLabels, classes, parameters, buckets, Math.Max(2, args.Int("--profile-epochs", 3)));
+            return 0;
+        }
         var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, options, buckets, steps, tableBytes);
         var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
             classes, parameters, Seed, options));
@@ -121,6 +126,10 @@ internal static class FineTuneBench
         BenchFigure.Print(Bench, "frozen peak RSS growth beyond its embedded rows", frozenStep / 1048576.0, "MiB", tableName, tableMiB);
         Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
         if (snapshot is not null) File.Delete(snapshot);
+
+        int profileEpochs = args.Int("--profile-epochs", 3);
+        if (profileEpochs >= 2)
+            Profile(train, trainLabels, validation, validationLabels, classes, parameters, buckets, profileEpochs);
         return 0;
     }
 
@@ -136,6 +145,21 @@ internal static class FineTuneBench
         var (trainX, validationX) = EmbedWithRandomTable(train, validation, buckets);
         Console.WriteLine($"frozen: table built and rows embedded in C# in {clock.Elapsed.TotalSeconds:F1} s");
         return Phase("frozen", steps, tableBytes, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, options));
+    }
+
+    /// <summary>Where a step's time goes (<see cref="StepProfile"/>), after the figures (it does not count in their peaks).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Profile(TokenBags train, int[] trainLabels, TokenBags validation, int[] validationLabels, int classes,
+        MlpSettings parameters, int buckets, int epochs)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"lmev-bench-profile-{Environment.ProcessId}.dat");
+        Console.WriteLine($"profile: {epochs} epochs each mode, the first not counted; load average {LoadAverage()}");
+        var (trainX, validationX) = EmbedWithRandomTable(train, validation, buckets);
+        var frozen = StepProfile.Frozen(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, epochs, file);
+        (trainX, validationX) = (null!, null!);
+        var fineTune = StepProfile.FineTune(RandomTable(buckets), train, trainLabels, validation, validationLabels, classes, parameters, Seed, epochs, file);
+        StepProfile.Print(frozen, fineTune);
+        Console.WriteLine($"profile done; load average {LoadAverage()}");
     }
 
     /// <returns>the last epoch's seconds, the phase's peak RSS and its RSS at the start</returns>

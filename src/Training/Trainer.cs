@@ -201,7 +201,7 @@ public static class Trainer
                     {
                         bestLoss = valLoss; bestEpoch = epoch; wait = 0;
                         Dispose(best);
-                        if (options.SnapshotPath is { } path) { model.save(path); bestOnDisk = true; }
+                        if (options.SnapshotPath is { } path) { BestWeightsFile.Save(model, path, optimizer.ChangedRows); bestOnDisk = true; }
                         else best = Snapshot(model);
                     }
                     else if (++wait >= p.Patience) stopped = true;
@@ -216,7 +216,7 @@ public static class Trainer
             if (rolledBack)
             {
                 optimizer.Dispose(); // Adam's moments (twice the table when fine-tuning) are freed before the weights are read back
-                if (bestOnDisk) model.load(options.SnapshotPath!);
+                if (bestOnDisk) BestWeightsFile.Restore(model, options.SnapshotPath!, optimizer.ChangedRows);
                 else Restore(model, best!);
             }
             return new TrainingOutcome(epochs, held, stopped, rolledBack);
