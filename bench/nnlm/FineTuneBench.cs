@@ -81,6 +81,21 @@ internal static class FineTuneBench
             Profile(train, trainLabels, validation, validationLabels, classes, parameters, buckets, Math.Max(2, args.Int("--profile-epochs", 3)));
             return 0;
         }
+        if (args.Flag("--update-only"))   // the table update alone (the fused pass: every row live, then the training set's rows)
+        {
+            int rowsOfBatch = Math.Min(parameters.BatchSize, train.Rows);
+            foreach (var u in TableUpdateBench.Run(buckets, Dim, train.Ids[..(int)train.Offsets[rowsOfBatch]], train.Offsets[..rowsOfBatch], updateSteps,
+                         torch.get_num_threads(), train.Ids, fusedOnly: true))
+                Console.WriteLine($"table update, {u.Kernel}: {u.SecondsPerStep * 1e3:F1} ms/step, CPU {u.CpuSecondsPerStep * 1e3:F1} ms/step " +
+                                  $"(medians of {updateSteps}); load average {LoadAverage()}");
+            return 0;
+        }
+        if (args.Flag("--fine-tune-only"))   // the fine-tune phase alone: its time, CPU time and peak (glibc's settings compared)
+        {
+            Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
+                classes, parameters, Seed, options));
+            return 0;
+        }
         var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, options, buckets, steps, tableBytes);
         var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
             classes, parameters, Seed, options));
@@ -92,7 +107,7 @@ internal static class FineTuneBench
                           $"(best of 6, {triadSeconds * 1e3:F0} ms); load average {LoadAverage()}");
         int batchRows = Math.Min(parameters.BatchSize, train.Rows);
         var batchIds = train.Ids[..(int)train.Offsets[batchRows]];
-        var updates = TableUpdateBench.Run(buckets, Dim, batchIds, train.Offsets[..batchRows], updateSteps, torchThreads);
+        var updates = TableUpdateBench.Run(buckets, Dim, batchIds, train.Offsets[..batchRows], updateSteps, torchThreads, train.Ids);
         foreach (var u in updates)
             Console.WriteLine($"table update, {u.Kernel}: {u.SecondsPerStep * 1e3:F1} ms/step (median of {updateSteps}), " +
                               $"{u.BytesPerSecond / 1e9:F1} GB/s = {u.BytesPerSecond / triad:F2} × triad");
@@ -111,6 +126,9 @@ internal static class FineTuneBench
                 "STREAM triad, arrays of the table's size, same threads", triad / 1e9);
         BenchFigure.Print(Bench, $"table update seconds/step ({updates[0].Kernel})", updates[0].SecondsPerStep, "s",
             "fine-tune minus frozen seconds/step (last epochs)", (fineTune.EpochSeconds - frozen.EpochSeconds) / steps);
+        var liveOnly = updates.Single(u => u.Kernel.Contains("live rows only", StringComparison.Ordinal));
+        BenchFigure.Print(Bench, $"table update seconds/step ({liveOnly.Kernel})", liveOnly.SecondsPerStep, "s",
+            "fine-tune minus frozen seconds/step (last epochs)", (fineTune.EpochSeconds - frozen.EpochSeconds) / steps);
 
         // What the fine-tune peak holds beyond the table, m and v, and the same overheads measured in frozen mode.
         long embeddedBytes = (long)(train.Rows + validation.Rows) * Dim * sizeof(float);
@@ -121,7 +139,9 @@ internal static class FineTuneBench
                           $"the table's sparse gradient, and what glibc's heap keeps of them). Frozen mode, the same MLP: its phase grew " +
                           $"{ProcessMemory.Mb(frozen.PeakBytes - frozen.StartBytes)} = its embedded rows on the device {ProcessMemory.Mb(embeddedBytes)} " +
                           $"+ {ProcessMemory.Mb(frozenStep)} ({(double)frozenStep / tableBytes:F2} × table). " +
-                          $"glibc's MALLOC_MMAP_THRESHOLD_ {Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "unset (dynamic)"}");
+                          $"glibc's mmap threshold: " + (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is { } given
+                              ? $"MALLOC_MMAP_THRESHOLD_ {given} (frozen and fine-tune)"
+                              : $"dynamic in frozen mode, {GlibcHeap.MmapThreshold >> 20} MiB from fine-tune on (GlibcHeap, set by Trainer.FineTune)"));
         BenchFigure.Print(Bench, "fine-tune peak RSS beyond phase start, table, m and v", beyond / 1048576.0, "MiB", tableName, tableMiB);
         BenchFigure.Print(Bench, "frozen peak RSS growth beyond its embedded rows", frozenStep / 1048576.0, "MiB", tableName, tableMiB);
         Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
@@ -167,14 +187,17 @@ internal static class FineTuneBench
     {
         bool reset = ProcessMemory.ResetPeak();
         long baseline = ProcessMemory.RssBytes();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         using var model = train();
         long peak = ProcessMemory.PeakRssBytes();
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         var perEpoch = string.Join(", ", model.Epochs.Select(e => $"{e.Seconds:F1}"));
         var warm = model.Epochs[^1].Seconds;
         Console.WriteLine($"{name,-9}: epochs {perEpoch} s; {warm / steps:F3} s/step (last epoch); " +
                           $"peak RSS {ProcessMemory.Mb(peak)} = {(double)peak / tableBytes:F2} × table; " +
                           $"growth over the phase's start ({ProcessMemory.Mb(baseline)}) {ProcessMemory.Mb(peak - baseline)} = " +
-                          $"{(double)(peak - baseline) / tableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)"));
+                          $"{(double)(peak - baseline) / tableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)") +
+                          $"; CPU {cpu:F1} s over {model.Epochs.Count} epochs (all threads); load average {LoadAverage()}");
         return (warm, peak, baseline);
     }
 

@@ -91,6 +91,7 @@ public static class Trainer
         CheckValidation(validation?.Rows, validationLabels, classes);
         options ??= new TrainerOptions();
         var device = Begin(settings, seed, options);
+        GlibcHeap.LimitRetention();   // the step's freed blocks go back to the system, not kept beside the table (see GlibcHeap)
         var model = NewClassifier(loadTable, classes, settings, combiner);
         // The table's managed array is garbage now (unless the caller holds it): a full, compacting
         // collection gives its pages back before training rather than whenever the next one happens.
