@@ -28,7 +28,11 @@ namespace Lmev.Bench.Nnlm;
 /// STREAM's triad over arrays of the table's size) and the table update alone (<see cref="TableUpdateBench"/>,
 /// <c>--update-steps</c> steps), and the three ratios with their goals: fine-tune ÷ frozen seconds per
 /// epoch (≤ 1.3), update bandwidth ÷ triad (≥ 0.5), fine-tune peak RSS ÷ table (≤ 4); last, what the fine-tune
-/// peak holds beyond the table and its two moments, beside the same overheads in frozen mode.
+/// peak holds beyond the table and its two moments, beside the same overheads in frozen mode. Last, where a step's time
+/// goes (<see cref="StepProfile"/>, <c>--profile-epochs</c> epochs of each mode, default 3, the first not counted; 0 or 1:
+/// none), wall and CPU time per part. Alone: <c>--profile-only</c>; <c>--update-only</c> the table update (every row
+/// live, then the training set's rows); <c>--fine-tune-only</c> the fine-tune phase (its seconds, CPU time and peak, to
+/// compare glibc's settings).
 /// </para>
 /// </summary>
 internal static class FineTuneBench
