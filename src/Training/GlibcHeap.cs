@@ -12,7 +12,9 @@ namespace Lmev.Training;
 /// zeroes those pages again each step); 4 MiB: 3.75 × at 15 % more; one arena (MALLOC_ARENA_MAX=1): 4.44 ×. So
 /// fine-tuning sets 8 MiB, once per process, unless MALLOC_MMAP_THRESHOLD_ (glibc's own variable) is set. Not on
 /// Windows or macOS; elsewhere without glibc's mallopt it does nothing. It changes where memory comes from, never a
-/// value computed.
+/// value computed. Those figures are a process that fine-tunes first (as `lmev train --model M --run R` does); where
+/// a frozen model trained first in the same process (bench/nnlm's order), the peak stayed at 4.33–4.38 × with it set
+/// (also with M_TRIM_THRESHOLD back at its default): not yet explained.
 /// </summary>
 internal static class GlibcHeap
 {
