@@ -28,7 +28,11 @@ namespace Lmev.Bench.Nnlm;
 /// STREAM's triad over arrays of the table's size) and the table update alone (<see cref="TableUpdateBench"/>,
 /// <c>--update-steps</c> steps), and the issue's three ratios with their goals: fine-tune ÷ frozen seconds per
 /// epoch (≤ 1.3), update bandwidth ÷ triad (≥ 0.5), fine-tune peak RSS ÷ table (≤ 4); last, what the fine-tune
-/// peak holds beyond the table and its two moments, beside the same overheads in frozen mode.
+/// peak holds beyond the table and its two moments, beside the same overheads in frozen mode. Last, where a step's time
+/// goes (<see cref="StepProfile"/>, <c>--profile-epochs</c> epochs of each mode, default 3, the first not counted; 0 or 1:
+/// none), wall and CPU time per part. Alone: <c>--profile-only</c>; <c>--update-only</c> the table update (every row
+/// live, then the training set's rows); <c>--fine-tune-only</c> the fine-tune phase (its seconds, CPU time and peak, to
+/// compare glibc's settings).
 /// </para>
 /// </summary>
 internal static class FineTuneBench
@@ -76,6 +80,26 @@ internal static class FineTuneBench
                           $"{steps} steps/epoch, {epochs} epochs; device {TorchRuntime.DeviceName(device)}; " +
                           $"{Environment.ProcessorCount} logical CPUs; load average {LoadAverage()}");
 
+        if (args.Flag("--profile-only"))
+        {
+            Profile(train, trainLabels, validation, validationLabels, classes, parameters, buckets, Math.Max(2, args.Int("--profile-epochs", 3)));
+            return 0;
+        }
+        if (args.Flag("--update-only"))   // the table update alone (the fused pass: every row live, then the training set's rows)
+        {
+            int rowsOfBatch = Math.Min(parameters.BatchSize, train.Rows);
+            foreach (var u in TableUpdateBench.Run(buckets, Dim, train.Ids[..(int)train.Offsets[rowsOfBatch]], train.Offsets[..rowsOfBatch], updateSteps,
+                         torch.get_num_threads(), train.Ids, fusedOnly: true))
+                Console.WriteLine($"table update, {u.Kernel}: {u.SecondsPerStep * 1e3:F1} ms/step, CPU {u.CpuSecondsPerStep * 1e3:F1} ms/step " +
+                                  $"(medians of {updateSteps}); load average {LoadAverage()}");
+            return 0;
+        }
+        if (args.Flag("--fine-tune-only"))   // the fine-tune phase alone: its time, CPU time and peak (glibc's settings compared)
+        {
+            Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
+                classes, parameters, Seed, options));
+            return 0;
+        }
         var frozen = Frozen(train, trainLabels, validation, validationLabels, classes, parameters, options, buckets, steps, tableBytes);
         var fineTune = Phase("fine-tune", steps, tableBytes, () => Trainer.FineTune(() => RandomTable(buckets), train, trainLabels, validation, validationLabels,
             classes, parameters, Seed, options));
@@ -87,7 +111,7 @@ internal static class FineTuneBench
                           $"(best of 6, {triadSeconds * 1e3:F0} ms); load average {LoadAverage()}");
         int batchRows = Math.Min(parameters.BatchSize, train.Rows);
         var batchIds = train.Ids[..(int)train.Offsets[batchRows]];
-        var updates = TableUpdateBench.Run(buckets, Dim, batchIds, train.Offsets[..batchRows], updateSteps, torchThreads);
+        var updates = TableUpdateBench.Run(buckets, Dim, batchIds, train.Offsets[..batchRows], updateSteps, torchThreads, train.Ids);
         foreach (var u in updates)
             Console.WriteLine($"table update, {u.Kernel}: {u.SecondsPerStep * 1e3:F1} ms/step (median of {updateSteps}), " +
                               $"{u.BytesPerSecond / 1e9:F1} GB/s = {u.BytesPerSecond / triad:F2} × triad");
@@ -106,6 +130,9 @@ internal static class FineTuneBench
                 "STREAM triad, arrays of the table's size, same threads", triad / 1e9);
         BenchFigure.Print(Bench, $"table update seconds/step ({updates[0].Kernel})", updates[0].SecondsPerStep, "s",
             "fine-tune minus frozen seconds/step (last epochs)", (fineTune.EpochSeconds - frozen.EpochSeconds) / steps);
+        var liveOnly = updates.Single(u => u.Kernel.Contains("live rows only", StringComparison.Ordinal));
+        BenchFigure.Print(Bench, $"table update seconds/step ({liveOnly.Kernel})", liveOnly.SecondsPerStep, "s",
+            "fine-tune minus frozen seconds/step (last epochs)", (fineTune.EpochSeconds - frozen.EpochSeconds) / steps);
 
         // What the fine-tune peak holds beyond the table, m and v, and the same overheads measured in frozen mode.
         long embeddedBytes = (long)(train.Rows + validation.Rows) * Dim * sizeof(float);
@@ -116,11 +143,17 @@ internal static class FineTuneBench
                           $"the table's sparse gradient, and what glibc's heap keeps of them). Frozen mode, the same MLP: its phase grew " +
                           $"{ProcessMemory.Mb(frozen.PeakBytes - frozen.StartBytes)} = its embedded rows on the device {ProcessMemory.Mb(embeddedBytes)} " +
                           $"+ {ProcessMemory.Mb(frozenStep)} ({(double)frozenStep / tableBytes:F2} × table). " +
-                          $"glibc's MALLOC_MMAP_THRESHOLD_ {Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "unset (dynamic)"}");
+                          $"glibc's mmap threshold: " + (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is { } given
+                              ? $"MALLOC_MMAP_THRESHOLD_ {given} (frozen and fine-tune)"
+                              : $"dynamic in frozen mode, {GlibcHeap.MmapThreshold >> 20} MiB from fine-tune on (GlibcHeap, set by Trainer.FineTune)"));
         BenchFigure.Print(Bench, "fine-tune peak RSS beyond phase start, table, m and v", beyond / 1048576.0, "MiB", tableName, tableMiB);
         BenchFigure.Print(Bench, "frozen peak RSS growth beyond its embedded rows", frozenStep / 1048576.0, "MiB", tableName, tableMiB);
         Console.WriteLine($"best weights kept {(snapshot is null ? "in memory" : "in a file")}");
         if (snapshot is not null) File.Delete(snapshot);
+
+        int profileEpochs = args.Int("--profile-epochs", 3);
+        if (profileEpochs >= 2)
+            Profile(train, trainLabels, validation, validationLabels, classes, parameters, buckets, profileEpochs);
         return 0;
     }
 
@@ -138,19 +171,37 @@ internal static class FineTuneBench
         return Phase("frozen", steps, tableBytes, () => Trainer.Train(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, options));
     }
 
+    /// <summary>Where a step's time goes (<see cref="StepProfile"/>), after the figures (it does not count in their peaks).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Profile(TokenBags train, int[] trainLabels, TokenBags validation, int[] validationLabels, int classes,
+        MlpSettings parameters, int buckets, int epochs)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"lmev-bench-profile-{Environment.ProcessId}.dat");
+        Console.WriteLine($"profile: {epochs} epochs each mode, the first not counted; load average {LoadAverage()}");
+        var (trainX, validationX) = EmbedWithRandomTable(train, validation, buckets);
+        var frozen = StepProfile.Frozen(trainX, trainLabels, validationX, validationLabels, classes, parameters, Seed, epochs, file);
+        (trainX, validationX) = (null!, null!);
+        var fineTune = StepProfile.FineTune(RandomTable(buckets), train, trainLabels, validation, validationLabels, classes, parameters, Seed, epochs, file);
+        StepProfile.Print(frozen, fineTune);
+        Console.WriteLine($"profile done; load average {LoadAverage()}");
+    }
+
     /// <returns>the last epoch's seconds, the phase's peak RSS and its RSS at the start</returns>
     private static (double EpochSeconds, long PeakBytes, long StartBytes) Phase<TInput>(string name, int steps, long tableBytes, Func<TrainedModel<TInput>> train) where TInput : class
     {
         bool reset = ProcessMemory.ResetPeak();
         long baseline = ProcessMemory.RssBytes();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         using var model = train();
         long peak = ProcessMemory.PeakRssBytes();
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         var perEpoch = string.Join(", ", model.Epochs.Select(e => $"{e.Seconds:F1}"));
         var warm = model.Epochs[^1].Seconds;
         Console.WriteLine($"{name,-9}: epochs {perEpoch} s; {warm / steps:F3} s/step (last epoch); " +
                           $"peak RSS {ProcessMemory.Mb(peak)} = {(double)peak / tableBytes:F2} × table; " +
                           $"growth over the phase's start ({ProcessMemory.Mb(baseline)}) {ProcessMemory.Mb(peak - baseline)} = " +
-                          $"{(double)(peak - baseline) / tableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)"));
+                          $"{(double)(peak - baseline) / tableBytes:F2} × table" + (reset ? "" : " (peak not resettable: since process start)") +
+                          $"; CPU {cpu:F1} s over {model.Epochs.Count} epochs (all threads); load average {LoadAverage()}");
         return (warm, peak, baseline);
     }
 

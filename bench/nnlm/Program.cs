@@ -1,7 +1,7 @@
 // bench/nnlm: the NNLM-size bag-of-embeddings table (976,640 × 128 float32, 500 MB: the TF-Hub NNLM
 // modules' shape) through the pipeline. One mode per argument; prints figures, not a test.
 //
-//   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda]
+//   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda] [--profile-epochs P] [--profile-only | --update-only | --fine-tune-only]
 //   bench/nnlm/run.sh import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]
 //
 // finetune: a random table fine-tuned under the study's MLP on real titles, beside frozen mode
@@ -12,7 +12,7 @@
 // SavedModel in a child process: seconds and peak RSS against the table's bytes. See ImportBench.
 using Lmev.Bench.Nnlm;
 
-const string Usage = "usage: lmev-bench-nnlm finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda] | import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]";
+const string Usage = "usage: lmev-bench-nnlm finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda] [--profile-epochs P] [--profile-only | --update-only | --fine-tune-only] | import [--rows N] [--dim D] [--tokens V] [--partitions K] [--float64]";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);

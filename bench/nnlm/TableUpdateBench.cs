@@ -17,9 +17,21 @@ namespace Lmev.Bench.Nnlm;
 /// </summary>
 internal static unsafe class TableUpdateBench
 {
-    public sealed record Result(string Kernel, double SecondsPerStep, double BytesPerSecond);
+    /// <param name="CpuSecondsPerStep">the process's CPU time (all threads) per step, median: on a shared machine, the work</param>
+    public sealed record Result(string Kernel, double SecondsPerStep, double BytesPerSecond, double CpuSecondsPerStep = double.NaN);
 
-    public static List<Result> Run(long rows, int dim, long[] ids, long[] offsets, int steps, int threads)
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds, Nanoseconds; }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double ProcessCpuSeconds() =>
+        OperatingSystem.IsLinux() && ClockGetTime(2, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : double.NaN;
+
+    /// <param name="liveIds">the training set's ids: a last run of the fused pass has only their rows live (as in training, where
+    /// the others never get a gradient), its bandwidth counted on those rows' bytes</param>
+    public static List<Result> Run(long rows, int dim, long[] ids, long[] offsets, int steps, int threads, long[] liveIds, bool fusedOnly = false)
     {
         const double Lr = 1e-3, Eps = 1e-7;
         double tableBytes = (double)rows * dim * sizeof(float);
@@ -38,22 +50,26 @@ internal static unsafe class TableUpdateBench
             var pooled = bag.forward(torch.tensor(bagIds), torch.tensor(bagOffsets), null!);            // [bags, dim]
             (pooled * torch.rand(bagOffsets.Length, dim)).sum().backward();
         }
-        Result Time(string kernel, Action step)
+        Result Time(string kernel, Action step, long[]? first = null)
         {
             // Untimed: a step whose gradient has every row (the moments' first touch; no row left for the sweep to skip).
-            Gradient(everyRow, [0]);
+            Gradient(first ?? everyRow, [0]);
             step();
             Gradient(ids, offsets);
             var seconds = new double[steps];
+            var cpu = new double[steps];
             for (int i = 0; i < steps; i++)
             {
+                double cpuStart = ProcessCpuSeconds();
                 var clock = Stopwatch.StartNew();
                 step();
                 seconds[i] = clock.Elapsed.TotalSeconds;
+                cpu[i] = ProcessCpuSeconds() - cpuStart;
             }
             Array.Sort(seconds);
+            Array.Sort(cpu);
             double median = seconds[steps / 2];
-            return new Result(kernel, median, 6 * tableBytes / median);
+            return new Result(kernel, median, 6 * tableBytes / median, cpu[steps / 2]);
         }
         foreach (var (kernel, name) in new[]
                  {
@@ -61,6 +77,7 @@ internal static unsafe class TableUpdateBench
                      (AdamUpdate.SparseTableKernel.TorchOps, "AdamUpdate, libtorch ops (CUDA path; CPU before)"),
                  })
         {
+            if (fusedOnly && kernel != AdamUpdate.SparseTableKernel.FusedOnCpu) continue;
             using var adam = new AdamUpdate([table], Lr, Eps, kernel);
             var result = Time(name, () => { using var scope = torch.NewDisposeScope(); adam.Step(); });
             if (kernel == AdamUpdate.SparseTableKernel.FusedOnCpu)
@@ -72,6 +89,15 @@ internal static unsafe class TableUpdateBench
                 };
             results.Add(result);
         }
+        // The fused pass as training runs it: only the rows the training set uses are live (their bytes are what it moves).
+        using (var adam = new AdamUpdate([table], Lr, Eps))
+        {
+            long live = liveIds.Distinct().LongCount();
+            var result = Time($"AdamUpdate, fused pass, live rows only ({live:N0} = {100.0 * live / rows:F1} % of the table's, scattered)",
+                () => { using var scope = torch.NewDisposeScope(); adam.Step(); }, liveIds);
+            results.Add(result with { BytesPerSecond = result.BytesPerSecond * live / rows });
+        }
+        if (fusedOnly) return results;
         // TensorPrimitives: the same grouping of the gradient's rows, then its sweep (every row, as the others here).
         using var m = torch.zeros_like(table);
         using var v = torch.zeros_like(table);

@@ -2,7 +2,7 @@
 # bench/nnlm: the NNLM-size (976,640 × 128) bag-of-embeddings table in the training pipeline.
 # A script that prints figures, not a test.
 #
-#   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda]
+#   bench/nnlm/run.sh finetune [--rows N] [--epochs E] [--buckets B] [--update-steps S] [--threads T] [--cuda] [--profile-epochs P] [--profile-only | --update-only | --fine-tune-only]
 #       fine-tune vs frozen on real titles (../shared/data/meli2019-es-titles.csv.gz), a 976,640 × 128 table
 #       (--buckets B rows for a smaller one): seconds per epoch, s/step, peak RSS and peak RSS / table bytes;
 #       then STREAM's triad over arrays of the table's size and the table update alone: fine-tune / frozen

@@ -79,6 +79,30 @@ public sealed class AdamUpdate : IDisposable
     /// <summary>Adam's m and v of the <paramref name="parameter"/>-th parameter, in the order given.</summary>
     internal (Tensor M, Tensor V) MomentsOf(int parameter) => (_state[parameter].M, _state[parameter].V);
 
+    /// <summary>
+    /// The rows of <paramref name="parameter"/> (a table the fused pass alone has updated) that may differ from their
+    /// values when this optimiser was made, one bit a row (the others had no gradient yet, so their m and v are +0 and
+    /// every step left them exactly as they were); null when not known: another parameter, or libtorch's ops ran. Still
+    /// answers after <see cref="Dispose"/>. The array is the optimiser's own: read it, do not keep it across steps.
+    /// </summary>
+    internal ulong[]? ChangedRows(Tensor parameter)
+    {
+        for (int i = 0; i < _state.Length; i++)
+            if (_liveKnown[i] && _live[i] is { } live && SameStorage(_state[i].Param, parameter)) return live;
+        return null;
+    }
+
+    private static bool SameStorage(Tensor a, Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.device_type == DeviceType.CPU && b.device_type == DeviceType.CPU && a.numel() > 0
+        && Address(a) == Address(b);
+
+    private static unsafe nint Address(Tensor t)
+    {
+        using var flat = t.view(-1);
+        using var first = flat.narrow(0, 0, 1);
+        fixed (byte* b = first.bytes) return (nint)b;
+    }
+
     /// <summary>Drops every gradient (the next backward creates them afresh).</summary>
     public void ZeroGrad()
     {

@@ -91,6 +91,7 @@ public static class Trainer
         CheckValidation(validation?.Rows, validationLabels, classes);
         options ??= new TrainerOptions();
         var device = Begin(settings, seed, options);
+        GlibcHeap.LimitRetention();   // the step's freed blocks go back to the system, not kept beside the table (see GlibcHeap)
         var model = NewClassifier(loadTable, classes, settings, combiner);
         // The table's managed array is garbage now (unless the caller holds it): a full, compacting
         // collection gives its pages back before training rather than whenever the next one happens.
@@ -201,7 +202,7 @@ public static class Trainer
                     {
                         bestLoss = valLoss; bestEpoch = epoch; wait = 0;
                         Dispose(best);
-                        if (options.SnapshotPath is { } path) { model.save(path); bestOnDisk = true; }
+                        if (options.SnapshotPath is { } path) { BestWeightsFile.Save(model, path, optimizer.ChangedRows); bestOnDisk = true; }
                         else best = Snapshot(model);
                     }
                     else if (++wait >= p.Patience) stopped = true;
@@ -216,7 +217,7 @@ public static class Trainer
             if (rolledBack)
             {
                 optimizer.Dispose(); // Adam's moments (twice the table when fine-tuning) are freed before the weights are read back
-                if (bestOnDisk) model.load(options.SnapshotPath!);
+                if (bestOnDisk) BestWeightsFile.Restore(model, options.SnapshotPath!, optimizer.ChangedRows);
                 else Restore(model, best!);
             }
             return new TrainingOutcome(epochs, held, stopped, rolledBack);
