@@ -61,36 +61,15 @@ public sealed partial class S3rver : IDisposable
     public S3Store Store(string prefix) =>
         new($"s3://{Bucket}/{prefix}", Bucket, prefix, Endpoint, "us-east-1", pathStyle: true, TimeSpan.FromSeconds(20), new BasicAWSCredentials(AccessKey, SecretKey));
 
-    public static string ModulesFolder()
-    {
-        var root = Environment.GetEnvironmentVariable("LMEV_S3RVER") is { Length: > 0 } set ? set
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache ? cache
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "lmev", "s3rver");
-        return Path.Combine(root, "node_modules");
-    }
+    public static string ModulesFolder() => NodePackages.ModulesFolder("LMEV_S3RVER", "s3rver");
 
     /// <summary>Starts one, or skips (under CI: fails) when node or the package is missing.</summary>
     public static S3rver Start(string bucket = "lmev")
     {
         var script = Path.Combine(ModulesFolder(), "s3rver", "bin", "s3rver.js");
-        string? missing = null;
-        if (!File.Exists(script)) missing = $"s3rver is not in {ModulesFolder()} (npm install --prefix ~/.cache/lmev/s3rver s3rver@3.7.1, as .ci/run does)";
-        else if (!NodeRuns()) missing = "node is not on the PATH";
-        if (missing is not null && Environment.GetEnvironmentVariable("CI") == "true")
-            Assert.Fail($"s3rver is missing under CI: {missing}; .ci/run should have installed it");
-        Skip.If(missing is not null, $"s3rver is missing: {missing}");
+        NodePackages.Require("s3rver", File.Exists(script) ? null
+            : $"s3rver is not in {ModulesFolder()} (npm install --prefix ~/.cache/lmev/s3rver s3rver@3.7.1, as .ci/run does)");
         return new S3rver(script, bucket);
-    }
-
-    private static bool NodeRuns()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("node", "--version") { RedirectStandardOutput = true, RedirectStandardError = true });
-            p!.WaitForExit(30_000);
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception) { return false; }
     }
 
     public void Dispose()

@@ -13,38 +13,17 @@ namespace Lmev.Tests.Models.TensorFlow;
 /// </summary>
 public static class TfjsOracle
 {
-    public static string ModulesFolder()
-    {
-        var root = Environment.GetEnvironmentVariable("LMEV_TFJS") is { Length: > 0 } set ? set
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache ? cache
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "lmev", "tfjs");
-        return Path.Combine(root, "node_modules");
-    }
+    public static string ModulesFolder() => NodePackages.ModulesFolder("LMEV_TFJS", "tfjs");
 
     /// <summary>Skips (or, under CI, fails) when node or the packages are missing; returns the node_modules folder.</summary>
     public static string Require()
     {
         var modules = ModulesFolder();
-        string? missing = null;
-        if (!File.Exists(Path.Combine(modules, "@tensorflow", "tfjs-core", "package.json")) || !File.Exists(Path.Combine(modules, "@tensorflow", "tfjs-backend-cpu", "package.json")))
-            missing = $"@tensorflow/tfjs-core and @tensorflow/tfjs-backend-cpu are not in {modules} " +
-                "(npm install --prefix ~/.cache/lmev/tfjs @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0, as .ci/run does)";
-        else if (!NodeRuns()) missing = "node is not on the PATH";
-        if (missing is not null && Environment.GetEnvironmentVariable("CI") == "true")
-            Assert.Fail($"the TensorFlow.js oracle is missing under CI: {missing}; .ci/run should have installed it");
-        Skip.If(missing is not null, $"the TensorFlow.js oracle is missing: {missing}");
+        NodePackages.Require("the TensorFlow.js oracle",
+            File.Exists(Path.Combine(modules, "@tensorflow", "tfjs-core", "package.json")) && File.Exists(Path.Combine(modules, "@tensorflow", "tfjs-backend-cpu", "package.json")) ? null
+                : $"@tensorflow/tfjs-core and @tensorflow/tfjs-backend-cpu are not in {modules} " +
+                  "(npm install --prefix ~/.cache/lmev/tfjs @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0, as .ci/run does)");
         return modules;
-    }
-
-    private static bool NodeRuns()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("node", "--version") { RedirectStandardOutput = true, RedirectStandardError = true });
-            p!.WaitForExit(30_000);
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception) { return false; }
     }
 
     /// <summary>The vectors [titles][dim] and the tfjs version that computed them.</summary>
